@@ -1,0 +1,1 @@
+"""Retrieval, chains, LLM backends and the QA benchmark of the government assistant."""

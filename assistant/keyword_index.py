@@ -1,0 +1,142 @@
+"""BM25 keyword index over Korean tokens, published as immutable snapshots.
+
+A snapshot is a folder `keyword/<version>/` holding one bm25s index per field (Kiwi morphemes
+of the body, Hangul bigrams of the body, morphemes of the heading) and the chunk columns that
+retrieval filters on. `keyword/CURRENT` names the live snapshot and is replaced atomically, so
+a reader always sees one complete, consistent set of chunk ids.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from assistant.korean import char_bigrams, morphemes
+
+FIELDS = ("body", "bigram", "title")
+COLUMNS = (
+    "law_title",
+    "article",
+    "article_title",
+    "doc_type",
+    "law_type",
+    "is_addendum",
+    "doc_title",
+    "effective_date",
+    "section_path",
+    "doc_id",
+)
+_KEEP_OLD_SNAPSHOTS = 2
+
+
+def title_text(meta: dict) -> str:
+    """The heading field of a chunk: law title and article title, or document title and section."""
+    if meta.get("doc_type") == "statute":
+        return f"{meta.get('law_title', '')} {meta.get('article_title', '')}"
+    return f"{meta.get('doc_title', '')} {meta.get('section_path', '')}"
+
+
+@dataclass
+class KeywordIndex:
+    """BM25 per field over the same chunk ids, plus per-chunk columns for filters."""
+
+    ids: list[str]
+    columns: dict[str, list]
+    models: dict[str, bm25s.BM25]
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[str, str, dict, list[str]]]) -> KeywordIndex:
+        """rows: (chunk id, text, metadata, body morphemes)."""
+        ids: list[str] = []
+        columns: dict[str, list] = {c: [] for c in COLUMNS}
+        body: list[list[str]] = []
+        bigram: list[list[str]] = []
+        titles: list[str] = []
+        for cid, text, meta, morphs in rows:
+            ids.append(cid)
+            for c in COLUMNS:
+                columns[c].append(meta.get(c, ""))
+            body.append(morphs)
+            bigram.append(char_bigrams(text))
+            titles.append(title_text(meta))
+        title_tokens = morphemes(titles) if titles else []
+        models = {}
+        for name, corpus in (("body", body), ("bigram", bigram), ("title", title_tokens)):
+            model = bm25s.BM25()
+            model.index(corpus if corpus else [[]], show_progress=False)
+            models[name] = model
+        return cls(ids, columns, models)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def scores(self, field: str, tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every chunk for `tokens` in `field` (zeros where mask is 0)."""
+        if not self.ids or not tokens:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        model = self.models[field]
+        known = [t for t in tokens if t in model.vocab_dict]
+        if not known:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return model.get_scores(known, weight_mask=mask)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, model in self.models.items():
+            model.save(str(folder / name), show_progress=False)
+        with (folder / "chunks.json").open("w", encoding="utf-8") as fh:
+            json.dump({"ids": self.ids, "columns": self.columns}, fh, ensure_ascii=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        with (folder / "chunks.json").open(encoding="utf-8") as fh:
+            data = json.load(fh)
+        models = {name: bm25s.BM25.load(str(folder / name), load_corpus=False) for name in FIELDS}
+        return cls(data["ids"], data["columns"], models)
+
+
+def keyword_root(db_dir: Path) -> Path:
+    return Path(db_dir) / "keyword"
+
+
+def publish(db_dir: Path, index: KeywordIndex) -> str:
+    """Write a new snapshot and switch CURRENT to it atomically; prune old snapshots."""
+    root = keyword_root(db_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    version = f"v{time.time_ns()}"
+    tmp = root / f".tmp-{version}"
+    index.save(tmp)
+    os.replace(tmp, root / version)
+    pointer_tmp = root / f".CURRENT-{version}"
+    pointer_tmp.write_text(version, encoding="utf-8")
+    os.replace(pointer_tmp, root / "CURRENT")
+    snapshots = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("v"))
+    for old in snapshots[:-_KEEP_OLD_SNAPSHOTS]:  # readers may still hold the previous one
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in root.glob(".tmp-*"):
+        if stale.name != tmp.name:
+            shutil.rmtree(stale, ignore_errors=True)
+    return version
+
+
+def current_version(db_dir: Path) -> str | None:
+    pointer = keyword_root(db_dir) / "CURRENT"
+    try:
+        return pointer.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def load_current(db_dir: Path) -> tuple[str, KeywordIndex] | None:
+    version = current_version(db_dir)
+    if version is None:
+        return None
+    return version, KeywordIndex.load(keyword_root(db_dir) / version)

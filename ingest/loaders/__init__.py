@@ -1,0 +1,92 @@
+"""One loader per format. `load_document` picks the loader by the file's content (magic bytes),
+falling back to the extension for text formats, and raises LoaderError with a precise reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.model import LoadedDocument, LoaderError
+
+Loader = Callable[[Path], LoadedDocument]
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+PDF_MAGIC = b"%PDF-"
+
+
+def sniff_format(path: Path, head: bytes) -> str:
+    """Return 'pdf', 'hwp', 'hwpx', 'docx', 'markdown' or 'text' from content and extension."""
+    ext = path.suffix.lower()
+    if head.startswith(PDF_MAGIC):
+        return "pdf"
+    if head.startswith(OLE_MAGIC):
+        if ext == ".hwp":
+            return "hwp"
+        raise LoaderError(str(path), f"OLE 복합문서이지만 HWP가 아닙니다 (확장자 {ext or '없음'})")
+    if head.startswith(ZIP_MAGIC):
+        if b"mimetypeapplication/hwp+zip" in head or ext == ".hwpx":
+            return "hwpx"
+        if ext == ".docx":
+            return "docx"
+        raise LoaderError(str(path), f"알 수 없는 ZIP 기반 형식입니다 (확장자 {ext or '없음'})")
+    if ext in (".pdf", ".hwp", ".hwpx", ".docx"):
+        raise LoaderError(
+            str(path), f"확장자는 {ext}이지만 내용이 그 형식이 아닙니다 (손상되었거나 다른 파일)"
+        )
+    if ext == ".md":
+        return "markdown"
+    if ext == ".txt":
+        return "text"
+    raise LoaderError(str(path), f"지원하지 않는 파일 형식입니다: {ext or '확장자 없음'}")
+
+
+def _loader_for(fmt: str) -> Loader:
+    # Imported lazily so that a missing optional parser only affects its own format.
+    if fmt == "pdf":
+        from ingest.loaders.pdf import load_pdf
+
+        return load_pdf
+    if fmt == "hwp":
+        from ingest.loaders.hwp import load_hwp
+
+        return load_hwp
+    if fmt == "hwpx":
+        from ingest.loaders.hwpx import load_hwpx
+
+        return load_hwpx
+    if fmt == "docx":
+        from ingest.loaders.docx import load_docx
+
+        return load_docx
+    from ingest.loaders.text import load_text
+
+    return load_text
+
+
+def load_document(path: str | Path, max_bytes: int | None = None, min_text_chars: int = 20) -> LoadedDocument:
+    """Load one file of any supported format; raise LoaderError naming the file and the reason."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(128)
+    except OSError as exc:
+        raise LoaderError(str(p), f"파일을 읽을 수 없습니다: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise LoaderError(str(p), "빈 파일입니다 (0 바이트)")
+    if max_bytes is not None and size > max_bytes:
+        raise LoaderError(str(p), f"파일 크기 제한 초과: {size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB")
+    fmt = sniff_format(p, head)
+    try:
+        doc = _loader_for(fmt)(p)
+    except LoaderError:
+        raise
+    except Exception as exc:  # a parser bug or a corrupt file must not stop the whole job
+        raise LoaderError(
+            str(p), f"{fmt} 파일을 해석하지 못했습니다 (손상된 파일?): {type(exc).__name__}: {exc}"
+        ) from exc
+    visible = sum(1 for ch in doc.text if not ch.isspace())
+    if visible < min_text_chars:
+        raise LoaderError(str(p), f"추출된 텍스트가 없습니다 ({visible}자)")
+    return doc

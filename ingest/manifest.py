@@ -1,0 +1,145 @@
+"""The ingest manifest: source file → content hash → chunks (SQLite, one transaction per file).
+
+It is the source of truth for what is indexed. Chroma holds the vectors of exactly the chunk
+ids listed here once a run has finished; a run killed half-way leaves extra vectors that the
+next run removes (orphans) and missing vectors that the next run adds.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.model import Chunk
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    indexed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    tokens TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    doc_id: str
+    content_hash: str
+    title: str
+    doc_type: str
+    n_chunks: int
+    indexed_at: str
+
+
+class Manifest:
+    """SQLite manifest at `db_dir/manifest.sqlite3` (WAL: readers never block the writer)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- info (embedding model, keyword index version …) ---
+    def get_info(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM info WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_info(self, key: str, value: str) -> None:
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO info(key, value) VALUES (?, ?)", (key, value))
+
+    # --- files ---
+    def files(self) -> dict[str, FileRecord]:
+        rows = self._db.execute(
+            "SELECT path, doc_id, content_hash, title, doc_type, n_chunks, indexed_at FROM files"
+        )
+        return {r[0]: FileRecord(*r) for r in rows}
+
+    def chunk_ids(self, path: str | None = None) -> set[str]:
+        if path is None:
+            return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+        return {r[0] for r in self._db.execute("SELECT id FROM chunks WHERE path=?", (path,))}
+
+    def replace_file(self, record: FileRecord, chunks: list[Chunk], tokens: list[str | None]) -> None:
+        """Atomically make `chunks` the indexed content of `record.path`."""
+        with self._db:
+            self._db.execute("DELETE FROM chunks WHERE path=?", (record.path,))
+            self._db.execute("DELETE FROM files WHERE path=?", (record.path,))
+            self._db.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.path,
+                    record.doc_id,
+                    record.content_hash,
+                    record.title,
+                    record.doc_type,
+                    record.n_chunks,
+                    record.indexed_at,
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO chunks(id, path, ord, text, metadata, tokens) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (c.id, record.path, i, c.text, json.dumps(c.metadata, ensure_ascii=False), tok)
+                    for i, (c, tok) in enumerate(zip(chunks, tokens, strict=True))
+                ],
+            )
+
+    def remove_file(self, path: str) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM chunks WHERE path=?", (path,))
+            self._db.execute("DELETE FROM files WHERE path=?", (path,))
+
+    def cached_tokens(self, ids: Iterable[str]) -> dict[str, str]:
+        """Stored keyword tokens of chunks that already exist (content-addressed ids)."""
+        out: dict[str, str] = {}
+        id_list = list(ids)
+        for i in range(0, len(id_list), 500):
+            part = id_list[i : i + 500]
+            q = f"SELECT id, tokens FROM chunks WHERE tokens IS NOT NULL AND id IN ({','.join('?' * len(part))})"
+            out.update({r[0]: r[1] for r in self._db.execute(q, part)})
+        return out
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict, str | None]]:
+        """(id, text, metadata, tokens) of every indexed chunk, in file and chunk order."""
+        rows = self._db.execute("SELECT id, text, metadata, tokens FROM chunks ORDER BY path, ord")
+        for cid, text, meta, tokens in rows:
+            yield cid, text, json.loads(meta), tokens
+
+    def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        out: dict[str, tuple[str, dict]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = f"SELECT id, text, metadata FROM chunks WHERE id IN ({','.join('?' * len(part))})"
+            out.update({r[0]: (r[1], json.loads(r[2])) for r in self._db.execute(q, part)})
+        return out
+
+    def counts(self) -> dict[str, int]:
+        n_files = self._db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        n_chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return {"files": n_files, "chunks": n_chunks}

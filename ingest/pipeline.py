@@ -1,0 +1,320 @@
+"""The ingest job: files → chunks → vectors (Chroma) + manifest + keyword snapshot.
+
+Per file the order is: embed and add the chunks that have no vector yet → commit the file's
+manifest entry (one SQLite transaction) → delete the file's old vectors. A run killed anywhere
+leaves the manifest describing a complete earlier state; the next run re-does the unfinished
+file (vectors that already exist are reused, ids being content-addressed) and removes orphans.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant import keyword_index
+from assistant.korean import morphemes
+from assistant.settings import Settings
+from ingest.chunking import chunk_document, doc_id_for, token_counter
+from ingest.embeddings import IndexedEmbeddings, make_embeddings
+from ingest.loaders import load_document
+from ingest.manifest import FileRecord, Manifest
+from ingest.model import Chunk, LoaderError
+from ingest.store import all_ids, delete_ids, existing_ids, make_client, open_collection
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    chunks_deleted: int = 0
+    orphans_removed: int = 0
+    parse_seconds: float = 0.0
+    embed_seconds: float = 0.0
+    keyword_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"추가 {len(self.added)} · 갱신 {len(self.updated)} · 변경 없음 {len(self.unchanged)} · "
+            f"삭제 {len(self.removed)} · 실패 {len(self.failed)} 파일",
+            f"청크: 전체 {self.chunks_total} · 임베딩 {self.chunks_embedded} · 삭제 {self.chunks_deleted}"
+            f" · 고아 정리 {self.orphans_removed}",
+            f"시간: 전체 {self.seconds:.1f}s (파싱 {self.parse_seconds:.1f}s, 임베딩 {self.embed_seconds:.1f}s,"
+            f" 키워드 색인 {self.keyword_seconds:.1f}s)",
+        ]
+        lines += [f"  실패: {path} — {reason}" for path, reason in self.failed]
+        return "\n".join(lines)
+
+
+@dataclass
+class _PendingFile:
+    record: FileRecord
+    chunks: list[Chunk]
+    tokens: list[str]
+    old_ids: set[str]
+    status: str  # "added" | "updated"
+
+
+Progress = Callable[[int, int, int], None]  # (files done, files total, chunks embedded)
+
+
+def discover_files(paths: list[Path], extensions: tuple[str, ...]) -> list[Path]:
+    """Files to index: named files as given (so an unsupported one is reported), folders
+    recursively by extension, hidden entries skipped."""
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found.extend(
+                f
+                for f in sorted(p.rglob("*"))
+                if f.is_file()
+                and f.suffix.lower() in extensions
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+        else:
+            found.append(p)
+    return [f.resolve() for f in found]
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@contextmanager
+def writer_lock(db_dir: Path) -> Iterator[None]:
+    """One ingest job per index at a time."""
+    db_dir.mkdir(parents=True, exist_ok=True)
+    with (db_dir / ".ingest.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise RuntimeError(f"다른 색인 작업이 이미 실행 중입니다: {db_dir}") from exc
+        yield
+
+
+class Indexer:
+    """Holds the manifest, the Chroma collection and the embedding model of one index."""
+
+    def __init__(
+        self, settings: Settings, embeddings: IndexedEmbeddings | None = None, rebuild: bool = False
+    ) -> None:
+        self.settings = settings
+        self.db_dir = Path(settings.store.db_dir)
+        self.embeddings = embeddings or make_embeddings(settings.embedding)
+        self.manifest = Manifest(self.db_dir / "manifest.sqlite3")
+        self.client = make_client(settings.store)
+        if rebuild:
+            self._drop_all()
+        self.collection = open_collection(
+            self.client, settings.store.collection, self.embeddings, create=True
+        )
+        self.count_tokens = token_counter(settings.chunking.encoding)
+        self.manifest.set_info(
+            "embedding_model", f"{self.embeddings.model_id} ({self.embeddings.dimension}d)"
+        )
+
+    def close(self) -> None:
+        self.manifest.close()
+
+    def _drop_all(self) -> None:
+        """Forget everything (for --rebuild): the collection and the manifest rows."""
+        if self.settings.store.collection in {getattr(c, "name", c) for c in self.client.list_collections()}:
+            self.client.delete_collection(self.settings.store.collection)
+        for path in list(self.manifest.files()):
+            self.manifest.remove_file(path)
+
+    # --- steps ---
+    def prepare(self, path: Path, content_hash: str, status: str) -> _PendingFile:
+        s = self.settings
+        doc = load_document(path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars)
+        chunks = chunk_document(
+            doc, s.chunking.max_tokens, self.count_tokens, s.chunking.guideline_min_tokens
+        )
+        if not chunks:
+            raise LoaderError(str(path), "색인할 내용(조문·본문)을 찾지 못했습니다")
+        cached = self.manifest.cached_tokens(c.id for c in chunks)
+        todo = [c for c in chunks if c.id not in cached]
+        fresh = dict(zip((c.id for c in todo), morphemes([c.text for c in todo]), strict=True))
+        tokens = [cached[c.id] if c.id in cached else " ".join(fresh[c.id]) for c in chunks]
+        record = FileRecord(
+            str(path),
+            doc_id_for(str(path)),
+            content_hash,
+            doc.title,
+            doc.doc_type,
+            len(chunks),
+            datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        return _PendingFile(record, chunks, tokens, self.manifest.chunk_ids(str(path)), status)
+
+    def embed_missing(self, chunks: list[Chunk], report: IngestReport) -> None:
+        """Embed and store the chunks that have no vector yet (batched across files)."""
+        have = existing_ids(self.collection, [c.id for c in chunks])
+        todo = list({c.id: c for c in chunks if c.id not in have}.values())
+        batch = self.settings.store.add_batch_size
+        for i in range(0, len(todo), batch):
+            part = todo[i : i + batch]
+            t0 = time.perf_counter()
+            vectors = self.embeddings.embed_array([c.text for c in part])
+            report.embed_seconds += time.perf_counter() - t0
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors,
+                documents=[c.text for c in part],
+                metadatas=[c.metadata for c in part],
+            )
+            report.chunks_embedded += len(part)
+
+    def commit(self, p: _PendingFile, report: IngestReport) -> None:
+        self.manifest.replace_file(p.record, p.chunks, p.tokens)
+        stale = sorted(p.old_ids - {c.id for c in p.chunks})
+        delete_ids(self.collection, stale)
+        report.chunks_deleted += len(stale)
+        getattr(report, p.status).append(p.record.path)
+
+    def remove(self, path: str, report: IngestReport) -> None:
+        ids = sorted(self.manifest.chunk_ids(path))
+        self.manifest.remove_file(path)
+        delete_ids(self.collection, ids)
+        report.chunks_deleted += len(ids)
+        report.removed.append(path)
+
+    def reconcile(self, report: IngestReport) -> None:
+        """Remove vectors no manifest entry owns (left by a killed run); re-add missing ones."""
+        wanted = self.manifest.chunk_ids()
+        present = all_ids(self.collection)
+        orphans = sorted(present - wanted)
+        delete_ids(self.collection, orphans)
+        report.orphans_removed = len(orphans)
+        missing = sorted(wanted - present)
+        if missing:
+            rows = self.manifest.get_chunks(missing)
+            chunks = [Chunk(cid, text, meta) for cid, (text, meta) in rows.items()]
+            self.embed_missing(chunks, report)
+
+    def publish_keyword_index(self, report: IngestReport) -> None:
+        t0 = time.perf_counter()
+        rows = (
+            (cid, text, meta, tokens.split() if tokens else [])
+            for cid, text, meta, tokens in self.manifest.iter_chunks()
+        )
+        index = keyword_index.KeywordIndex.build(rows)
+        keyword_index.publish(self.db_dir, index)
+        report.keyword_seconds = time.perf_counter() - t0
+
+
+def run_ingest(
+    paths: list[Path],
+    settings: Settings,
+    rebuild: bool = False,
+    embeddings: IndexedEmbeddings | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Index `paths` (files or folders) incrementally; return what happened per file."""
+    report = IngestReport()
+    start = time.perf_counter()
+    db_dir = Path(settings.store.db_dir)
+    with writer_lock(db_dir):
+        indexer = Indexer(settings, embeddings, rebuild)
+        try:
+            _index_files(indexer, paths, report, progress)
+            indexer.reconcile(report)
+            changed = report.added or report.updated or report.removed or report.orphans_removed
+            if changed or rebuild or keyword_index.current_version(db_dir) is None:
+                indexer.publish_keyword_index(report)
+            report.chunks_total = indexer.manifest.counts()["chunks"]
+        finally:
+            indexer.close()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _index_files(
+    indexer: Indexer, paths: list[Path], report: IngestReport, progress: Progress | None
+) -> None:
+    settings = indexer.settings
+    roots = [p.resolve() for p in paths]
+    files = discover_files(roots, settings.ingest.extensions)
+    known = indexer.manifest.files()
+    seen = {str(f) for f in files}
+    pending: list[_PendingFile] = []
+    pending_chunks = 0
+    batch = settings.store.add_batch_size
+
+    def flush() -> None:
+        nonlocal pending, pending_chunks
+        if pending:
+            indexer.embed_missing([c for p in pending for c in p.chunks], report)
+            for p in pending:
+                indexer.commit(p, report)
+        pending, pending_chunks = [], 0
+
+    for done, path in enumerate(files, start=1):
+        t0 = time.perf_counter()
+        try:
+            digest = file_hash(path)
+            previous = known.get(str(path))
+            if previous is not None and previous.content_hash == digest:
+                report.unchanged.append(str(path))
+            else:
+                item = indexer.prepare(path, digest, "updated" if previous else "added")
+                pending.append(item)
+                pending_chunks += len(item.chunks)
+        except LoaderError as exc:
+            report.failed.append((str(path), exc.reason))
+        except OSError as exc:
+            report.failed.append((str(path), f"파일을 읽을 수 없습니다: {exc}"))
+        report.parse_seconds += time.perf_counter() - t0
+        if pending_chunks >= batch:
+            flush()
+        if progress:
+            progress(done, len(files), report.chunks_embedded)
+    flush()
+    # Files that were indexed from these roots and are gone now.
+    for path in sorted(known):
+        if path not in seen and any(_is_under(Path(path), r) for r in roots) and not Path(path).exists():
+            indexer.remove(path, report)
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def index_stats(settings: Settings) -> dict[str, Any]:
+    """What is indexed: files and chunks by type, embedding model, last indexing time."""
+    db_dir = Path(settings.store.db_dir)
+    manifest = Manifest(db_dir / "manifest.sqlite3")
+    try:
+        files = manifest.files().values()
+        by_type: dict[str, int] = {}
+        chunks_by_type: dict[str, int] = {}
+        for f in files:
+            by_type[f.doc_type] = by_type.get(f.doc_type, 0) + 1
+            chunks_by_type[f.doc_type] = chunks_by_type.get(f.doc_type, 0) + f.n_chunks
+        return {
+            **manifest.counts(),
+            "files_by_type": by_type,
+            "chunks_by_type": chunks_by_type,
+            "last_indexed": max((f.indexed_at for f in files), default=None),
+            "embedding_model": manifest.get_info("embedding_model"),
+            "keyword_snapshot": keyword_index.current_version(db_dir),
+            "db_dir": str(db_dir),
+        }
+    finally:
+        manifest.close()

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install with test extras, lint, and run the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh test
+. .venv/bin/activate
+export HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False ORT_DISABLE_TELEMETRY=1
+ruff check .
+python -m pytest -q -ra "$@"
