@@ -42,6 +42,15 @@ def morphemes(texts: Sequence[str]) -> list[list[str]]:
     return out
 
 
+def tagged_tokens(text: str) -> list[tuple[str, str]]:
+    """(form, tag) of every Kiwi token of one text; VV-R/VV-I style tags reduced to VV."""
+    if not text.strip():
+        return []
+    with _KIWI_LOCK:
+        tokens = _kiwi().tokenize(text)
+    return [(t.form, t.tag.split("-")[0]) for t in tokens]
+
+
 def char_bigrams(text: str) -> list[str]:
     """Overlapping Hangul character bigrams of each Hangul run, plus other word tokens."""
     grams: list[str] = []
