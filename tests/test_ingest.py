@@ -104,8 +104,8 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
     unknown.write_text("알 수 없는 형식", encoding="utf-8")
     shutil.copy(next((documents_dir / "guideline_pdf" / "scanned").glob("*.pdf")), src / "scanned.pdf")
     big = src / "big.txt"
-    big.write_text("가" * 10_000, encoding="utf-8")
-    settings.ingest.max_file_mb = 0.02  # the 30 KB file is over this limit
+    big.write_text("가" * 400_000, encoding="utf-8")
+    settings.ingest.max_file_mb = 1.0  # the 1.2 MB file is over this limit
 
     report = run_ingest([src, unknown], settings, embeddings=embeddings)
     failed = dict(report.failed)

@@ -76,7 +76,7 @@ def load_document(path: str | Path, max_bytes: int | None = None, min_text_chars
     if size == 0:
         raise LoaderError(str(p), "빈 파일입니다 (0 바이트)")
     if max_bytes is not None and size > max_bytes:
-        raise LoaderError(str(p), f"파일 크기 제한 초과: {size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB")
+        raise LoaderError(str(p), f"파일 크기 제한 초과: {size / 1e6:.2f} MB > {max_bytes / 1e6:.2f} MB")
     fmt = sniff_format(p, head)
     try:
         doc = _loader_for(fmt)(p)

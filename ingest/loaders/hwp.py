@@ -1,0 +1,153 @@
+"""HWP 5.x binary documents (OLE compound file, zlib raw-deflate section streams)."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import olefile
+
+from ingest.loaders.textnorm import choose_title, normalize_text, tidy_lines
+from ingest.model import LoadedDocument, LoaderError
+
+HWP_SIGNATURE = b"HWP Document File"
+FLAG_COMPRESSED = 1 << 0
+FLAG_PASSWORD = 1 << 1
+FLAG_DISTRIBUTION = 1 << 2
+
+HWPTAG_BEGIN = 16
+HWPTAG_PARA_TEXT = HWPTAG_BEGIN + 51
+
+# Control chars (< 32) inside PARA_TEXT: "extended" and "inline" controls span 8 WCHARs
+# (code, 6 payload WCHARs, code); the rest are single WCHARs.
+_EXTENDED = {1, 2, 3, 11, 12, 14, 15, 16, 17, 18, 21, 22, 23}
+_INLINE = {4, 5, 6, 7, 8, 9, 19, 20}
+_SINGLE_OUT = {9: "\t", 10: "\n", 24: "-", 30: " ", 31: " "}  # tab, line break, hyphen, spaces
+_SECTION = re.compile(r"^Section(\d+)$")
+
+DISTRIBUTION_REASON = "배포용(암호화) HWP 문서라 본문을 읽을 수 없습니다 (미리보기 PrvText만 있음)"
+PASSWORD_REASON = "암호가 설정된(암호화) HWP 문서라 본문을 읽을 수 없습니다 (암호를 해제해 다시 저장하세요)"
+
+
+def parse_file_header(data: bytes, path: Path) -> tuple[tuple[int, int, int, int], int]:
+    """Return ((major, minor, build, revision), flags) of the FileHeader stream."""
+    if len(data) < 40 or not data.startswith(HWP_SIGNATURE):
+        raise LoaderError(str(path), "HWP 5.x 파일 헤더가 아닙니다 (HWP 3.x 이하이거나 손상된 파일)")
+    ver, flags = struct.unpack_from("<II", data, 32)
+    version = ((ver >> 24) & 0xFF, (ver >> 16) & 0xFF, (ver >> 8) & 0xFF, ver & 0xFF)
+    if version[0] != 5:
+        raise LoaderError(str(path), f"지원하지 않는 HWP 버전입니다: {'.'.join(map(str, version))}")
+    return version, flags
+
+
+def iter_records(data: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """Yield (tag_id, level, payload) of each record; a truncated tail is ignored."""
+    pos, end = 0, len(data)
+    while pos + 4 <= end:
+        (header,) = struct.unpack_from("<I", data, pos)
+        pos += 4
+        tag, level, size = header & 0x3FF, (header >> 10) & 0x3FF, (header >> 20) & 0xFFF
+        if size == 0xFFF:
+            if pos + 4 > end:
+                return
+            (size,) = struct.unpack_from("<I", data, pos)
+            pos += 4
+        yield tag, level, data[pos : pos + size]
+        pos += size
+
+
+def decode_para_text(payload: bytes) -> str:
+    """UTF-16LE paragraph text with HWP control characters removed or mapped."""
+    n = len(payload) // 2
+    units = struct.unpack_from(f"<{n}H", payload)
+    out: list[str] = []
+    i = 0
+    while i < n:
+        code = units[i]
+        if code >= 32:
+            j = i
+            while j < n and units[j] >= 32:
+                j += 1
+            out.append(payload[2 * i : 2 * j].decode("utf-16-le", errors="replace"))
+            i = j
+            continue
+        if code in _EXTENDED or code in _INLINE:
+            if code == 9:
+                out.append("\t")
+            i += 8
+            continue
+        out.append(_SINGLE_OUT.get(code, ""))  # 0, 13 (paragraph end), 25-29: nothing
+        i += 1
+    return "".join(out)
+
+
+def section_text(data: bytes) -> list[str]:
+    """One line per PARA_TEXT record (tables and text boxes are ordinary paragraphs)."""
+    return [decode_para_text(payload) for tag, _, payload in iter_records(data) if tag == HWPTAG_PARA_TEXT]
+
+
+def _section_streams(ole: olefile.OleFileIO) -> list[list[str]]:
+    found = []
+    for entry in ole.listdir(streams=True, storages=False):
+        if len(entry) == 2 and entry[0] == "BodyText" and (m := _SECTION.match(entry[1])):
+            found.append((int(m.group(1)), entry))
+    return [entry for _, entry in sorted(found)]
+
+
+def _decompress(raw: bytes, path: Path, name: str) -> bytes:
+    try:
+        return zlib.decompress(raw, -15)
+    except zlib.error:
+        try:  # a few writers emit a zlib header
+            return zlib.decompress(raw)
+        except zlib.error as exc:
+            raise LoaderError(
+                str(path), f"HWP 본문 스트림 {name} 압축 해제 실패 (손상된 파일?): {exc}"
+            ) from exc
+
+
+def summary_title(ole: olefile.OleFileIO) -> str | None:
+    """Title (PIDSI_TITLE) of \\x05HwpSummaryInformation; olefile over-reads HWP's wide strings,
+    so the value is cut at the first NUL."""
+    name = "\x05HwpSummaryInformation"
+    if not ole.exists(name):
+        return None
+    try:
+        props = ole.getproperties(name)
+    except Exception:  # a malformed property set must not block the body text
+        return None
+    title = props.get(2)
+    if isinstance(title, bytes):
+        title = title.decode("utf-16-le", errors="ignore")
+    return title.split("\x00", 1)[0].strip() if isinstance(title, str) else None
+
+
+def load_hwp(path: Path) -> LoadedDocument:
+    """Extract BodyText paragraphs of an HWP 5.x file; never falls back to the PrvText preview."""
+    try:
+        ole = olefile.OleFileIO(str(path))
+    except OSError as exc:
+        raise LoaderError(str(path), f"HWP(OLE) 파일을 열 수 없습니다 (손상된 파일?): {exc}") from exc
+    with ole:
+        if not ole.exists("FileHeader"):
+            raise LoaderError(str(path), "HWP FileHeader 스트림이 없습니다 (HWP 문서가 아니거나 손상됨)")
+        version, flags = parse_file_header(ole.openstream("FileHeader").read(), path)
+        if flags & FLAG_DISTRIBUTION:
+            raise LoaderError(str(path), DISTRIBUTION_REASON)
+        if flags & FLAG_PASSWORD:
+            raise LoaderError(str(path), PASSWORD_REASON)
+        sections = _section_streams(ole)
+        if not sections:
+            raise LoaderError(str(path), "HWP 본문(BodyText/Section) 스트림이 없습니다")
+        lines: list[str] = []
+        for entry in sections:
+            raw = ole.openstream(entry).read()
+            data = _decompress(raw, path, "/".join(entry)) if flags & FLAG_COMPRESSED else raw
+            lines.extend(section_text(data))
+        title = choose_title(summary_title(ole), path.stem)
+    text = tidy_lines(normalize_text("\n".join(lines)))
+    meta = {"source_format": "hwp", "hwp_version": ".".join(map(str, version)), "sections": len(sections)}
+    return LoadedDocument(str(path), title, "guideline", text, meta)

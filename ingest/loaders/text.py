@@ -1,0 +1,130 @@
+"""Markdown and plain-text files, including the statute export (YAML front matter + markdown)."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest.loaders.textnorm import normalize_text, title_from_stem
+from ingest.model import LoadedDocument, LoaderError
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+# Front-matter key → metadata key. Values are stringified: Chroma accepts scalars only.
+_STATUTE_KEYS = {
+    "제목": "law_title",
+    "법령구분": "law_type",
+    "공포일자": "promulgated_date",
+    "시행일자": "effective_date",
+    "상태": "status",
+    "법령ID": "law_id",
+    "출처": "source_url",
+}
+
+
+def decode_bytes(data: bytes, path: Path | str) -> str:
+    """Decode UTF-8 (± BOM), UTF-16 with BOM or CP949/EUC-KR; raise LoaderError otherwise."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for enc in ("utf-8", "cp949"):  # cp949 is a superset of EUC-KR
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if not _looks_binary(text):
+            return text
+    text = _guess_with_charset_normalizer(data)
+    if text is None:
+        raise LoaderError(
+            str(path), "문자 인코딩을 판별할 수 없습니다 (UTF-8/UTF-16/CP949가 아님, 바이너리 파일?)"
+        )
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    """NUL or many C0 controls mean the bytes were not text in this encoding."""
+    if "\x00" in text:
+        return True
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return controls > max(8, len(text) // 100)
+
+
+def _guess_with_charset_normalizer(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    text = str(best)
+    # A "match" that is mostly controls or replacement characters is still binary.
+    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
+    if not text.strip() or bad > len(text) // 20:
+        return None
+    return text
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
+    """Return (parsed YAML mapping, body). Bad or non-mapping YAML gives (None, original text)."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return None, text
+    try:
+        data = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        return None, text
+    if not isinstance(data, dict):
+        return None, text
+    return data, text[m.end() :]
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(_scalar(v) for v in value if v not in (None, ""))
+    return "" if value is None else str(value).strip()
+
+
+def statute_metadata(fm: dict[str, Any]) -> dict[str, str]:
+    """Metadata of a statute-export front matter; empty values are left out."""
+    meta = {key: _scalar(fm.get(src)) for src, key in _STATUTE_KEYS.items()}
+    meta["ministry"] = _scalar(fm.get("소관부처"))
+    return {k: v for k, v in meta.items() if v}
+
+
+def guess_title(text: str, stem: str) -> str:
+    """First `# ` heading, else first non-empty line (≤100 chars), else the file name."""
+    m = _HEADING.search(text)
+    if m:
+        return m.group(1).strip()[:100]
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:100]
+    return title_from_stem(stem) or stem
+
+
+def load_text(path: Path) -> LoadedDocument:
+    """Load .md/.txt; statute-export markdown becomes doc_type="statute" with its metadata."""
+    raw = decode_bytes(path.read_bytes(), path)
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    fm, body = split_front_matter(text) if path.suffix.lower() == ".md" else (None, text)
+    if fm is not None and fm.get("제목") and fm.get("법령구분"):
+        meta = statute_metadata(fm)
+        # The export body is already canonical statute markdown: keep it byte for byte.
+        return LoadedDocument(str(path), meta["law_title"], "statute", body, meta)
+    if fm is not None:
+        text = body  # ordinary front matter (e.g. a static-site page) is not content
+    text = normalize_text(text)
+    return LoadedDocument(str(path), guess_title(text, path.stem), "guideline", text, {})
