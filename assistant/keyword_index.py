@@ -9,9 +9,12 @@ a reader always sees one complete, consistent set of chunk ids.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,7 @@ import bm25s
 import numpy as np
 
 from assistant.korean import char_bigrams, morphemes
+from assistant.legal_refs import normalize_title
 
 FIELDS = ("body", "bigram", "title")
 COLUMNS = (
@@ -35,6 +39,16 @@ COLUMNS = (
     "doc_id",
 )
 _KEEP_OLD_SNAPSHOTS = 2
+_BRACKETED_LAW = re.compile(r"「([^」]{2,80})」")
+
+
+def law_authority(titles: list[str], cited: Counter[str]) -> list[float]:
+    """Per-chunk prior in [0, 1]: log-scaled count of 「…」 citations of the chunk's law by
+    other provisions. Laws the statute book leans on (민법, 형법, 행정절차법) are the ones
+    questions are usually about. Chunks of no law (the city's own guidelines, which an admin
+    indexed because staff need them) get the full prior."""
+    scale = math.log1p(max(cited.values(), default=0)) or 1.0
+    return [math.log1p(cited.get(normalize_title(t), 0)) / scale if t else 1.0 for t in titles]
 
 
 def title_text(meta: dict) -> str:
@@ -60,6 +74,7 @@ class KeywordIndex:
         body: list[list[str]] = []
         bigram: list[list[str]] = []
         titles: list[str] = []
+        cited: Counter[str] = Counter()
         for cid, text, meta, morphs in rows:
             ids.append(cid)
             for c in COLUMNS:
@@ -67,6 +82,9 @@ class KeywordIndex:
             body.append(morphs)
             bigram.append(char_bigrams(text))
             titles.append(title_text(meta))
+            own = normalize_title(str(meta.get("law_title", "")))
+            cited.update(k for k in map(normalize_title, _BRACKETED_LAW.findall(text)) if k != own)
+        columns["authority"] = law_authority(columns["law_title"], cited)
         title_tokens = morphemes(titles) if titles else []
         models = {}
         for name, corpus in (("body", body), ("bigram", bigram), ("title", title_tokens)):

@@ -154,6 +154,9 @@ class HybridRetriever:
     def law_titles(self) -> set[str]:
         return set(self._by_law)
 
+    def law_types(self) -> set[str]:
+        return {t for t in self._index.columns["law_type"] if t}
+
     def __len__(self) -> int:
         return len(self._index)
 
@@ -257,6 +260,10 @@ class HybridRetriever:
 
     def _apply_law_signals(self, fused: dict[int, float], analysis: QueryAnalysis, mask: np.ndarray) -> None:
         cols = self._index.columns
+        if self.cfg.authority_weight > 0 and "authority" in cols:
+            authority = cols["authority"]
+            for row in fused:
+                fused[row] += self.cfg.authority_weight * authority[row]
         if self.cfg.law_boost > 0 and analysis.laws:
             family = set(analysis.laws)
             family |= {t for t in self._by_law if parent_act(t) in family}

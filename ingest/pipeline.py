@@ -146,6 +146,8 @@ class Indexer:
         chunks = chunk_document(
             doc, s.chunking.max_tokens, self.count_tokens, s.chunking.guideline_min_tokens
         )
+        if not s.chunking.include_addenda:
+            chunks = [c for c in chunks if not c.metadata["is_addendum"]]
         if not chunks:
             raise LoaderError(str(path), "색인할 내용(조문·본문)을 찾지 못했습니다")
         cached = self.manifest.cached_tokens(c.id for c in chunks)
@@ -210,13 +212,48 @@ class Indexer:
 
     def publish_keyword_index(self, report: IngestReport) -> None:
         t0 = time.perf_counter()
-        rows = (
-            (cid, text, meta, tokens.split() if tokens else [])
-            for cid, text, meta, tokens in self.manifest.iter_chunks()
-        )
-        index = keyword_index.KeywordIndex.build(rows)
-        keyword_index.publish(self.db_dir, index)
+        publish_keyword_snapshot(self.manifest, self.db_dir)
         report.keyword_seconds = time.perf_counter() - t0
+
+
+def publish_keyword_snapshot(manifest: Manifest, db_dir: Path) -> str:
+    """Build the keyword index from the manifest's chunks and make it the live snapshot."""
+    rows = (
+        (cid, text, meta, tokens.split() if tokens else [])
+        for cid, text, meta, tokens in manifest.iter_chunks()
+    )
+    return keyword_index.publish(db_dir, keyword_index.KeywordIndex.build(rows))
+
+
+def remove_document(
+    path: str, settings: Settings, embeddings: IndexedEmbeddings | None = None
+) -> IngestReport:
+    """Remove one indexed file's chunks (manifest, Chroma, keyword snapshot); KeyError if absent."""
+    report = IngestReport()
+    start = time.perf_counter()
+    with writer_lock(Path(settings.store.db_dir)):
+        indexer = Indexer(settings, embeddings)
+        try:
+            if path not in indexer.manifest.files():
+                raise KeyError(path)
+            indexer.remove(path, report)
+            indexer.publish_keyword_index(report)
+            report.chunks_total = indexer.manifest.counts()["chunks"]
+        finally:
+            indexer.close()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def refresh_keyword_index(settings: Settings) -> str:
+    """Rebuild only the keyword snapshot (after an upgrade of the keyword format); no embedding."""
+    db_dir = Path(settings.store.db_dir)
+    with writer_lock(db_dir):
+        manifest = Manifest(db_dir / "manifest.sqlite3")
+        try:
+            return publish_keyword_snapshot(manifest, db_dir)
+        finally:
+            manifest.close()
 
 
 def run_ingest(

@@ -91,7 +91,13 @@ def test_incremental_reindex(
 
 
 def test_bad_inputs_are_reported_and_the_rest_indexed(
-    tmp_path: Path, statute_sample: Path, documents_dir: Path, settings: Settings, embeddings, capsys
+    tmp_path: Path,
+    statute_sample: Path,
+    documents_dir: Path,
+    settings: Settings,
+    embeddings,
+    capsys,
+    monkeypatch,
 ) -> None:  # noqa: ANN001
     src = copy_statutes(statute_sample, tmp_path / "src", ["행정기본법/법률.md"])
     real_pdf = next((documents_dir / "statute_pdf").glob("전자정부법*.pdf"))
@@ -120,6 +126,7 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
     assert {Path(p).name for p in report.added} == {"법률.md", "cp949.txt"}
 
     # the CLI lists the failures with their reasons and exits non-zero
+    monkeypatch.setenv("ASSISTANT_INGEST__MAX_FILE_MB", "1.0")
     code = ingest_main(
         [
             str(src),

@@ -3,6 +3,7 @@ per-answer metrics computed against a QA item's gold targets and reference answe
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -51,9 +52,7 @@ Answerer = Callable[[str], AnswerResult]
 def load_answerer(settings: Any) -> Answerer:
     """The app's answer chain bound to `settings` (imported lazily; it may not exist yet)."""
     try:
-        from assistant import chains  # noqa: PLC0415 - optional until the chains land
-
-        answer_for_bench = chains.answer_for_bench
+        answer_for_bench = importlib.import_module("assistant.chains").answer_for_bench
     except (ImportError, AttributeError) as exc:
         raise AnswererUnavailable(f"{CHAINS_MISSING} ({exc})") from exc
 

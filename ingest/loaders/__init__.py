@@ -86,7 +86,7 @@ def load_document(path: str | Path, max_bytes: int | None = None, min_text_chars
         raise LoaderError(
             str(p), f"{fmt} 파일을 해석하지 못했습니다 (손상된 파일?): {type(exc).__name__}: {exc}"
         ) from exc
-    visible = sum(1 for ch in doc.text if not ch.isspace())
+    visible = len("".join(doc.text.split()))
     if visible < min_text_chars:
         raise LoaderError(str(p), f"추출된 텍스트가 없습니다 ({visible}자)")
     return doc

@@ -51,11 +51,14 @@ def decode_bytes(data: bytes, path: Path | str) -> str:
     return text
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     """NUL or many C0 controls mean the bytes were not text in this encoding."""
     if "\x00" in text:
         return True
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(_CONTROLS.findall(text))
     return controls > max(8, len(text) // 100)
 
 

@@ -1,0 +1,460 @@
+"""Summaries of an indexed document (by title) or an uploaded file.
+
+Output (both modes): 핵심 요약 (3–5 bullets), main points per section, and the obligations,
+deadlines, amounts and targets found in the text, each with its location. With an LLM the text
+goes through a token-budgeted map-reduce (tiktoken): one call per section piece, then reduce
+calls until the partial summaries fit one budget. Without one (or when the LLM fails), sentences
+are ranked extractively. Obligations/deadlines/amounts/targets are always found by rules so that
+every item is a verbatim sentence with a location.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.chains.context import ChainContext
+from assistant.chains.extractive import rank_central, select_diverse
+from assistant.chains.prompts import (
+    ECHO_REASON,
+    looks_like_prompt_echo,
+    summary_map_messages,
+    summary_reduce_messages,
+)
+from assistant.chains.text import (
+    mask_personal_data,
+    pack_by_tokens,
+    split_sentences,
+    strip_amendments,
+    truncate_to_tokens,
+)
+from assistant.chains.types import Mode
+from assistant.korean import morphemes
+from assistant.legal_refs import normalize_title
+from assistant.llm import Generation, describe_llm_error, stream_chat
+
+EXTRACTIVE_NOTE = "※ 발췌 요약 (LLM 미사용): 문서에서 중요도가 높은 문장을 그대로 골라 정리했습니다."
+FINDINGS_NOTE = "본문에서 규칙으로 찾은 문장입니다(원문 그대로)."
+_MAX_FINDINGS_PER_KIND = 25
+_MAX_SENTENCES = 6000  # extractive ranking cap (very long PDFs): the first sentences are kept
+_SECTION_POINTS = 3
+
+
+class DocumentNotFoundError(LookupError):
+    """No indexed document has the requested title; str() is a Korean message."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of a document (an article, a guideline section) with where it stands."""
+
+    text: str
+    location: str  # "제15조(개인정보의 수집ㆍ이용)" / "Ⅱ. 추진계획 > 1. 일정 · 3쪽"
+    section: str  # the group it is summarised in ("제3장 개인정보의 처리", "Ⅱ. 추진계획")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # "의무" | "기한" | "금액" | "대상"
+    match: str  # the phrase that triggered it ("30일 이내")
+    text: str  # the sentence, verbatim (shortened around the match when long)
+    location: str
+
+
+@dataclass
+class SectionSummary:
+    title: str
+    location: str  # range of locations ("제1조(목적) ~ 제7조(…)")
+    points: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    title: str
+    key_points: list[str]
+    sections: list[SectionSummary]
+    findings: list[Finding]
+    mode: Mode = "extractive"
+    fallback_reason: str | None = None
+    origin: str = ""  # "색인" or the uploaded file's name
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    def to_markdown(self) -> str:
+        out = [f"## {self.title} 요약"]
+        if self.mode == "extractive":
+            out.append(EXTRACTIVE_NOTE)
+        if self.fallback_reason:
+            out.append(f"※ {self.fallback_reason}")
+        out.append("### 핵심 요약\n" + "\n".join(f"- {p}" for p in self.key_points))
+        if self.sections:
+            blocks = []
+            for s in self.sections:
+                head = f"**{s.title}**" + (f" ({s.location})" if s.location and s.location != s.title else "")
+                blocks.append(head + "\n" + "\n".join(f"- {p}" for p in s.points))
+            out.append("### 구간별 주요 내용\n" + "\n\n".join(blocks))
+        if self.findings:
+            lines = [f"- **[{f.kind}]** {f.match} — {f.text} ({f.location})" for f in self.findings]
+            out.append(f"### 의무·기한·금액·대상\n{FINDINGS_NOTE}\n" + "\n".join(lines))
+        return "\n\n".join(out)
+
+
+# --- documents into units -----------------------------------------------------------------------
+
+
+def _location(meta: dict[str, Any]) -> str:
+    if meta.get("article"):
+        title = f"({meta['article_title']})" if meta.get("article_title") else ""
+        return f"{'부칙 ' if meta.get('is_addendum') else ''}{meta['article']}{title}"
+    parts = [str(meta["section_path"])] if meta.get("section_path") else []
+    page = meta.get("page")
+    if isinstance(page, int) and page > 0:
+        parts.append(f"{page}쪽")
+    return " · ".join(parts) or "본문"
+
+
+def _section(meta: dict[str, Any]) -> str:
+    if meta.get("is_addendum"):
+        return "부칙"
+    path = str(meta.get("chapter_path") or meta.get("section_path") or "")
+    return path.split(" > ")[0].strip() if path else ""
+
+
+def units_from_chunks(chunks: Sequence[tuple[str, dict[str, Any]]]) -> list[Unit]:
+    """Units in document order from (text, metadata) chunks; split parts of one article merge."""
+    ordered = sorted(chunks, key=lambda c: int(c[1].get("chunk_index", 0)))
+    units: list[Unit] = []
+    for text, meta in ordered:
+        body = text.split("\n", 1)[1] if "\n" in text else text
+        loc, sec = _location(meta), _section(meta)
+        if units and meta.get("part", 1) and int(meta.get("part", 1)) > 1 and units[-1].location == loc:
+            units[-1] = Unit(units[-1].text + "\n" + body, loc, sec)
+        else:
+            units.append(Unit(body, loc, sec))
+    return units
+
+
+def load_file_units(path: str | Path, ctx: ChainContext) -> tuple[str, list[Unit]]:
+    """(title, units) of an uploaded file, chunked like the index would chunk it."""
+    from ingest.chunking import chunk_document, token_counter
+    from ingest.loaders import load_document
+
+    s = ctx.settings
+    doc = load_document(path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars)
+    chunks = chunk_document(
+        doc, s.chunking.max_tokens, token_counter(s.chunking.encoding), s.chunking.guideline_min_tokens
+    )
+    return doc.title, units_from_chunks([(c.text, c.metadata) for c in chunks])
+
+
+def indexed_documents(ctx: ChainContext) -> dict[str, str]:
+    """Title → source path of every indexed document (for the UI's picker)."""
+    from ingest.manifest import Manifest
+
+    db = Path(ctx.settings.store.db_dir) / "manifest.sqlite3"
+    if not db.exists():
+        return {}
+    manifest = Manifest(db)
+    try:
+        return {rec.title: path for path, rec in sorted(manifest.files().items())}
+    finally:
+        manifest.close()
+
+
+def load_indexed_units(title: str, ctx: ChainContext) -> tuple[str, list[Unit]]:
+    """(official title, units) of the indexed document whose title matches `title`."""
+    from ingest.manifest import Manifest
+
+    docs = indexed_documents(ctx)
+    key = normalize_title(title)
+    match = next((t for t in docs if normalize_title(t) == key), None)
+    if match is None:
+        near = difflib.get_close_matches(title, list(docs), n=3, cutoff=0.4)
+        hint = f" 비슷한 제목: {', '.join(near)}" if near else ""
+        raise DocumentNotFoundError(f"색인에서 '{title}' 문서를 찾지 못했습니다.{hint}")
+    manifest = Manifest(Path(ctx.settings.store.db_dir) / "manifest.sqlite3")
+    try:
+        rows = manifest.get_chunks(sorted(manifest.chunk_ids(docs[match])))
+    finally:
+        manifest.close()
+    return match, units_from_chunks(list(rows.values()))
+
+
+# --- findings (rules, pure) ---------------------------------------------------------------------
+
+_FINDING_PATTERNS: dict[str, re.Pattern[str]] = {
+    "의무": re.compile(
+        r"(?:하|되|받|알리|제출하|보고하|신고하|통지하|공개하|작성하|보관하|설치하|갖추)?(?:여야|어야|아야)\s*(?:한다|합니다|함)"
+        r"|해야\s*(?:한다|합니다|함)|(?:여|어|아)서는\s*아니\s*된다|해서는\s*안\s*된다|(?:할|하지)\s*수\s*없다|의무가\s*있다|금지한다"
+    ),
+    "기한": re.compile(
+        r"\d+\s*(?:일|개월|년|시간|주|근무일)\s*(?:이내|이전|전까지|안에|까지|마다|전에|이후)"
+        r"|\d{4}\s*[.년]\s*\d{1,2}\s*[.월](?:\s*\d{1,2}\s*[.일]?)?\s*(?:까지|부터|이전)"
+        r"|매\s*(?:년|월|분기|반기)\s*\d*\s*(?:월|일|회)?|지체\s*없이|즉시|기한"
+    ),
+    "금액": re.compile(
+        r"(?:금\s*)?\d[\d,]*(?:\.\d+)?\s*(?:천|백|만|억|조)*\s*(?:만\s*)?원(?!칙|인|장|래|본|문|고|활|리|형|자)"
+        r"|과태료|과징금|벌금|이행강제금|수수료"
+    ),
+    "대상": re.compile(
+        r"(?:지원|적용|신청|점검|조사|평가|교육|보고|선정|부과|관리|공개|처벌)\s*대상\S*|대상\s*(?:자|기관|시설|사업|자는)"
+    ),
+}
+
+
+_RANGE_START = re.compile(r"\d+\s*(?:일|개월|년|시간|주)?\s*부터\s*$")
+
+
+def _shorten(sentence: str, match: re.Match[str], width: int = 180) -> str:
+    if len(sentence) <= width:
+        return sentence
+    start = max(0, match.start() - width // 2)
+    end = min(len(sentence), start + width)
+    return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
+
+
+def find_findings(units: Sequence[Unit], limit: int = _MAX_FINDINGS_PER_KIND) -> list[Finding]:
+    """Obligations, deadlines, amounts and targets: one entry per (kind, sentence), in document
+    order, at most `limit` per kind."""
+    found: list[Finding] = []
+    counts: dict[str, int] = {}
+    for unit in units:
+        for sent in split_sentences(unit.text):
+            text = strip_amendments(sent.text)
+            where = unit.location + (
+                f" 제{sent.paragraph}항"
+                if sent.paragraph and unit.location.startswith(("제", "부칙"))
+                else ""
+            )
+            for kind, pattern in _FINDING_PATTERNS.items():
+                m = pattern.search(text)
+                if not m or counts.get(kind, 0) >= limit:
+                    continue
+                if kind == "기한" and m.group(0).endswith("까지") and _RANGE_START.search(text[: m.start()]):
+                    continue  # a range ("11일부터 21일까지"), not a deadline
+                counts[kind] = counts.get(kind, 0) + 1
+                found.append(Finding(kind, m.group(0).strip(), _shorten(text, m), where))
+    order = list(_FINDING_PATTERNS)
+    return sorted(found, key=lambda f: order.index(f.kind))
+
+
+# --- grouping -----------------------------------------------------------------------------------
+
+
+def group_sections(
+    units: Sequence[Unit], count: Callable[[str], int], budget: int
+) -> list[tuple[str, list[Unit]]]:
+    """Consecutive units of one section together; documents without sections are cut into
+    budget-sized groups named by their location range."""
+    groups: list[tuple[str, list[Unit]]] = []
+    for u in units:
+        if groups and groups[-1][0] == u.section:
+            groups[-1][1].append(u)
+        else:
+            groups.append((u.section, [u]))
+    if len(groups) == 1 and not groups[0][0]:
+        texts = [u.text for u in units]
+        return [("", [units[i] for i in idx]) for idx in pack_by_tokens(texts, budget, count)]
+    return groups
+
+
+def _range(units: Sequence[Unit]) -> str:
+    first, last = units[0].location, units[-1].location
+    return first if first == last else f"{first} ~ {last}"
+
+
+# --- extractive ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sent:
+    text: str
+    group: int
+    terms: list[str]
+    purpose: bool = False  # first sentence of a statute's 목적 article: the law in one sentence
+
+
+def _sentences(groups: Sequence[tuple[str, list[Unit]]]) -> list[_Sent]:
+    raw: list[tuple[str, int, bool]] = []
+    for gi, (_, units) in enumerate(groups):
+        for u in units:
+            is_purpose = u.location.endswith("(목적)")
+            for j, s in enumerate(split_sentences(u.text)):
+                t = strip_amendments(s.text).strip()
+                # headings, bare item numbers and table debris make poor summary sentences
+                if 20 <= len(t) <= 300 and re.search(r"[가-힣]{2,}", t):
+                    raw.append((t, gi, is_purpose and j == 0))
+    raw = raw[:_MAX_SENTENCES]
+    terms = morphemes([t for t, _, _ in raw])
+    return [_Sent(t, g, tm, p) for (t, g, p), tm in zip(raw, terms, strict=True)]
+
+
+_LEAD_MARK = re.compile(r"^\s*(?:[①-⑳]|[-•*○◦·ㆍ□■▪►>]|\d{1,2}[.)]|[가-하][.)])\s*")
+_IDEAL_CHARS = 150
+# Statute boilerplate (delegation clauses, amendments of other acts) rarely says what a law does.
+_BOILERPLATE = re.compile(
+    r"필요한\s*사항은.*(?:령|규칙|조례)으로\s*정한다|개정규정|으로\s*한다\.$|적용하지\s*아니한다"
+)
+
+
+def clean_point(sentence: str) -> str:
+    """A sentence as a bullet: without its leading 항/item/bullet marker."""
+    return _LEAD_MARK.sub("", sentence).strip()
+
+
+def extractive_summary(
+    title: str, groups: Sequence[tuple[str, list[Unit]]], n_key: int
+) -> tuple[list[str], list[SectionSummary]]:
+    sents = _sentences(groups)
+    # Long provisions mention many frequent terms; a length factor keeps bullets readable.
+    scores = [
+        sc * min(1.0, _IDEAL_CHARS / max(len(s.text), 1)) * (0.2 if _BOILERPLATE.search(s.text) else 1.0)
+        for sc, s in zip(rank_central([s.terms for s in sents]), sents, strict=True)
+    ]
+    addenda = {gi for gi, (name, _) in enumerate(groups) if name == "부칙"}
+    key_scores = [0.0 if s.group in addenda else sc for sc, s in zip(scores, sents, strict=True)]
+    n = max(3, min(n_key, 5))
+    purpose = [i for i, s in enumerate(sents) if s.purpose]
+    chosen = purpose[:1]
+    rest = [i for i in select_diverse(key_scores, [s.terms for s in sents], n) if i not in chosen]
+    key = [clean_point(sents[i].text) for i in chosen + rest][:n]
+    sections: list[SectionSummary] = []
+    for gi, (name, units) in enumerate(groups):
+        idx = [i for i, s in enumerate(sents) if s.group == gi]
+        picked = select_diverse([scores[i] for i in idx], [sents[i].terms for i in idx], _SECTION_POINTS)
+        points = [clean_point(sents[idx[j]].text) for j in picked] or [
+            clean_point(units[0].text.split("\n")[0][:200])
+        ]
+        sections.append(SectionSummary(name or _range(units), _range(units), points))
+    return key, sections
+
+
+# --- generated (map-reduce) ---------------------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*(?:[-•*○◦·ㆍ□▪►]|\d{1,2}[.)]|[가-하][.)])\s*")
+
+
+def parse_bullets(text: str, limit: int) -> list[str]:
+    """Bullet lines of an LLM reply (any common marker), without markers or bold."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    bullets = [_BULLET.sub("", ln).replace("**", "").strip() for ln in lines if _BULLET.match(ln)]
+    if not bullets:  # the model ignored the format: keep its lines
+        bullets = [ln.replace("**", "") for ln in lines if len(ln) > 5 and not ln.endswith(":")]
+    return [b for b in bullets if b][:limit]
+
+
+class PromptEchoError(RuntimeError):
+    """The model repeated its input instead of summarising it."""
+
+
+class _Calls:
+    """LLM calls of one summary with their token usage."""
+
+    def __init__(self, ctx: ChainContext) -> None:
+        self.ctx = ctx
+        self.tokens_in = self.tokens_out = 0
+        self.last = ""
+
+    def stream(self, messages: list[Any]) -> Iterator[str]:
+        gen = Generation()
+        yield from stream_chat(self.ctx.llm, messages, gen)  # type: ignore[arg-type]
+        if looks_like_prompt_echo(gen.text):
+            raise PromptEchoError(ECHO_REASON)
+        if gen.usage_reported:
+            self.tokens_in += gen.tokens_in
+            self.tokens_out += gen.tokens_out
+        else:
+            self.tokens_in += sum(self.ctx.tokens(m.text) for m in messages)
+            self.tokens_out += self.ctx.tokens(gen.text)
+        self.last = gen.text
+
+    def run(self, messages: list[Any]) -> str:
+        for _ in self.stream(messages):
+            pass
+        return self.last
+
+
+def stream_summary(
+    target: str | Path,
+    ctx: ChainContext,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[str | Summary]:
+    """Summarise an uploaded file (an existing path) or an indexed document (a title): text
+    deltas of the final reduce step, then the Summary. ``progress(done, total)`` follows the map
+    calls."""
+    path = Path(target) if not isinstance(target, Path) else target
+    if isinstance(target, Path) or path.is_file():
+        title, units = load_file_units(path, ctx)
+        origin = path.name
+    else:
+        title, units = load_indexed_units(str(target), ctx)
+        origin = "색인"
+    cfg = ctx.settings.chains
+    groups = group_sections(units, ctx.tokens, cfg.summary_chunk_tokens)
+    findings = find_findings(units)
+    fallback = f"{ctx.llm_error} 발췌 요약으로 대신합니다." if ctx.llm_error else None
+    if ctx.llm is not None:
+        calls = _Calls(ctx)
+        try:
+            summary = yield from _generated(title, groups, ctx, calls, progress)
+            summary.findings, summary.origin = findings, origin
+            summary.tokens_in, summary.tokens_out = calls.tokens_in, calls.tokens_out
+            yield summary
+            return
+        except PromptEchoError as exc:
+            fallback = f"{exc} 발췌 요약으로 대신합니다."
+        except Exception as exc:  # server down or broken mid-way: the extractive summary, saying so
+            fallback = describe_llm_error(exc, ctx.settings.llm) + " 발췌 요약으로 대신합니다."
+    key, sections = extractive_summary(title, groups, cfg.summary_key_points)
+    summary = Summary(title, key, sections, findings, "extractive", fallback, origin)
+    yield summary.to_markdown()
+    yield summary
+
+
+def _generated(
+    title: str,
+    groups: Sequence[tuple[str, list[Unit]]],
+    ctx: ChainContext,
+    calls: _Calls,
+    progress: Callable[[int, int], None] | None,
+) -> Generator[str, None, Summary]:
+    cfg = ctx.settings.chains
+    budget = cfg.summary_chunk_tokens
+    mask = mask_personal_data if ctx.settings.llm.external else (lambda t: t)
+    pieces: list[tuple[int, str]] = []  # (group index, text within budget)
+    for gi, (_, units) in enumerate(groups):
+        texts = [f"[{u.location}]\n{u.text}" for u in units]
+        for idx in pack_by_tokens(texts, budget, ctx.tokens):
+            pieces.append((gi, truncate_to_tokens("\n".join(texts[i] for i in idx), budget, ctx.tokens)))
+    points: dict[int, list[str]] = {}
+    for done, (gi, text) in enumerate(pieces, start=1):
+        name = groups[gi][0] or _range(groups[gi][1])
+        reply = calls.run(summary_map_messages(title, name, mask(text)))
+        points.setdefault(gi, []).extend(parse_bullets(reply, _SECTION_POINTS))
+        if progress:
+            progress(done, len(pieces))
+    sections = [
+        SectionSummary(name or _range(units), _range(units), points.get(gi, [])[: _SECTION_POINTS + 1])
+        for gi, (name, units) in enumerate(groups)
+    ]
+    partials = [f"[{s.title}] {p}" for s in sections for p in s.points]
+    # Collapse until the partial summaries fit one call's budget (long documents).
+    while ctx.tokens("\n".join(partials)) > budget and len(partials) > 1:
+        merged: list[str] = []
+        for idx in pack_by_tokens(partials, budget, ctx.tokens):
+            merged.extend(
+                parse_bullets(calls.run(summary_reduce_messages(title, [partials[i] for i in idx])), 5)
+            )
+        if len(merged) >= len(partials):
+            break
+        partials = merged
+    yield from calls.stream(summary_reduce_messages(title, partials, cfg.summary_key_points))
+    key = parse_bullets(calls.last, max(3, min(cfg.summary_key_points, 5)))
+    if len(key) < 3:  # a weak model gave too few bullets: complete them with marked extractive ones
+        extra, _ = extractive_summary(title, groups, 5)
+        key += [f"{s} (발췌)" for s in extra if s not in key][: 3 - len(key)]
+    return Summary(title, key, sections, [], "generated")

@@ -1,0 +1,125 @@
+"""UI test fixtures: one small index (3 statutes of the sample + the sample guidelines) built per
+session; each module that changes the index works on its own copy, and the app is pointed at it
+with environment variables (the way an operator configures it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.settings import get_settings, load_settings
+from tests.conftest import PROJECT_ROOT, copy_statutes
+
+APP = PROJECT_ROOT / "ui" / "app.py"
+UI_TIMINGS = pytest.StashKey[dict[str, float]]()  # measured by the browser tests, printed at the end
+UI_STATUTES = [
+    "민원처리에관한법률/법률.md",
+    "민원처리에관한법률/시행령.md",
+    "행정업무의운영및혁신에관한규정/대통령령.md",
+]
+# A question the sample answers from 민원처리법 시행령 제21조, and one it has no evidence for.
+QUESTION = "민원 처리기간을 연장할 수 있나요?"
+OFF_TOPIC = "오늘 점심 메뉴 추천해 줘"
+GUIDELINE_TEXT = """# [테스트] OO시 공용차량 운영 지침
+
+## 1. 목적
+이 지침은 OO시 공용차량의 배차와 운행 관리에 필요한 사항을 정한다.
+
+## 2. 배차 신청
+□ 공용차량을 이용하려는 부서는 운행 3일 전까지 배차를 신청하여야 한다.
+□ 운행을 마친 뒤에는 운행일지를 작성하여 차량 관리부서에 제출하여야 한다.
+"""
+
+
+@pytest.fixture(scope="session")
+def ui_index_template(
+    tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings: Any
+) -> Path:
+    """The pristine index; never opened by the app (copies are)."""
+    from ingest.pipeline import run_ingest
+
+    root = tmp_path_factory.mktemp("ui-index")
+    src = copy_statutes(statute_sample, root / "src", UI_STATUTES)
+    shutil.copytree(PROJECT_ROOT / "corpus" / "guidelines", src / "guidelines")
+    s = load_settings()
+    s.store.db_dir = root / "index"
+    s.store.chroma_url = None
+    report = run_ingest([src], s, embeddings=embeddings)
+    assert not report.failed, report.summary()
+    return root / "index"
+
+
+def app_environment(root: Path, template: Path) -> dict[str, str]:
+    """Environment for an app over a copy of the template index under `root`."""
+    shutil.copytree(template, root / "index")
+    return {
+        "ASSISTANT_STORE__DB_DIR": str(root / "index"),
+        "ASSISTANT_UI__FEEDBACK_DB": str(root / "feedback.sqlite3"),
+        "ASSISTANT_UI__UPLOAD_DIR": str(root / "uploads"),
+        "ASSISTANT_LLM__BACKEND": "none",
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "ORT_DISABLE_TELEMETRY": "1",
+    }
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path) -> Iterator[dict[str, str]]:
+    """This module's index copy, set in os.environ for in-process AppTest runs."""
+    env = app_environment(tmp_path_factory.mktemp("ui-app"), ui_index_template)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("CHROMA_URL", raising=False)
+        for key, value in env.items():
+            mp.setenv(key, value)
+        get_settings.cache_clear()
+        yield env
+    get_settings.cache_clear()
+
+
+@pytest.fixture()
+def env_override(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """override(KEY=value, …): change settings for one test (the app reads them afresh)."""
+
+    def override(**values: str) -> None:
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+
+    yield override
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def require_browser() -> str:
+    """Path of Debian's Chromium with Playwright importable; skip locally, fail in CI."""
+    missing = []
+    chromium = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if chromium is None:
+        missing.append("chromium (bash scripts/install-browser.sh)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install playwright)")
+    if missing:
+        message = "browser tests need " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    assert chromium is not None
+    return chromium
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Report what the browser tests measured."""
+    timings = config.stash.get(UI_TIMINGS, {})
+    if timings:
+        terminalreporter.write_sep("-", "UI timings")
+        for name, seconds in timings.items():
+            terminalreporter.write_line(f"{name}: {seconds:.2f} s")

@@ -1,0 +1,258 @@
+"""The real app in Debian's Chromium, driven by Playwright: one `streamlit run` process for the
+module over a copy of the statute-sample index (extractive mode). Saves a screenshot per page to
+docs/screenshots/ and measures the time to the first answer after a warm start.
+
+Skipped locally when chromium or playwright is missing (``bash scripts/install-browser.sh``);
+fails in CI (env CI set).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.ui.conftest import (
+    APP,
+    GUIDELINE_TEXT,
+    OFF_TOPIC,
+    QUESTION,
+    UI_TIMINGS,
+    app_environment,
+    require_browser,
+)
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Time from pressing Enter to the cited answer, after the app has loaded (warm start).
+FIRST_ANSWER_BUDGET_S = float(os.environ.get("UI_FIRST_ANSWER_BUDGET_S", "3.0"))
+LOAD_TIMEOUT_MS = 180_000
+STEP_TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return require_browser()
+
+
+@pytest.fixture(scope="module")
+def served_app(
+    chromium: str, tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path
+) -> Iterator[dict[str, Any]]:
+    """`streamlit run ui/app.py` on a free loopback port; stopped after the module."""
+    root = tmp_path_factory.mktemp("ui-browser")
+    env = app_environment(root, ui_index_template)
+    port = free_port()
+    log = (root / "streamlit.log").open("w")
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    child_env = {k: v for k, v in os.environ.items() if k != "CHROMA_URL"} | env
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail(f"streamlit did not start:\n{(root / 'streamlit.log').read_text()[-3000:]}")
+        time.sleep(0.3)
+    try:
+        yield {"url": url, "env": env, "root": root}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            user_data_dir=str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1400},
+            locale="ko-KR",
+            accept_downloads=True,
+        )
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        yield context
+        context.close()
+
+
+@pytest.fixture()
+def page(browser: Any, served_app: dict[str, Any]) -> Iterator[Any]:
+    tab = browser.new_page()
+    yield tab
+    tab.close()
+
+
+def open_page(page: Any, served_app: dict[str, Any], path: str, ready: str) -> None:
+    page.goto(f"{served_app['url']}/{path}")
+    page.locator(ready).first.wait_for(timeout=LOAD_TIMEOUT_MS)
+
+
+def shot(page: Any, name: str, top: Any = None, height: int | None = None) -> Path:
+    """Save docs/screenshots/<name>.png with `top` (a locator; default: the page's top) at the top
+    of the view, in a window `height` pixels tall (for long chats)."""
+    size = page.viewport_size
+    if height:
+        page.set_viewport_size({"width": size["width"], "height": height})
+    if top is None:  # the top of the page, status line included
+        page.evaluate("for (const e of document.querySelectorAll('*')) if (e.scrollTop) e.scrollTop = 0")
+    else:
+        top.first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.mouse.move(0, 0)  # no hover tooltips in the picture
+    page.wait_for_timeout(400)  # let layout and scrolling settle
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    if height:
+        page.set_viewport_size(size)
+    return path
+
+
+def ask(page: Any, question: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_question_cited_answer_source_and_feedback(
+    page: Any, served_app: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    loading = time.perf_counter()
+    open_page(page, served_app, "", '[data-testid="stChatInputTextArea"]')
+    timings = request.config.stash.setdefault(UI_TIMINGS, {})
+    timings["first page load incl. index and model warm-up (browser)"] = time.perf_counter() - loading
+    status = page.locator(".st-key-status_line")
+    assert "발췌 모드" in status.inner_text()
+
+    started = time.perf_counter()
+    ask(page, QUESTION)
+    first_source = page.get_by_test_id("stExpander").filter(has_text=re.compile(r"\[1\] "))
+    first_source.first.wait_for()
+    elapsed = time.perf_counter() - started
+    timings["first answer after warm start (browser)"] = elapsed
+    assert page.get_by_text("발췌 답변 (LLM 미사용)").first.is_visible()
+
+    first_source.first.locator("summary").click()
+    mark = first_source.first.locator(".source-text mark").first
+    mark.wait_for()
+    assert "시행일" in first_source.first.inner_text()
+    shot(page, "qa", height=2100)
+
+    page.get_by_label("의견 (선택)").first.fill("법률 조문도 함께 보여 주세요")
+    page.get_by_role("button", name=re.compile("도움됨")).first.click()
+    page.get_by_text("의견이 저장되었습니다").first.wait_for()
+    db = served_app["env"]["ASSISTANT_UI__FEEDBACK_DB"]
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT rating, comment, question FROM feedback").fetchall()
+    assert rows == [(1, "법률 조문도 함께 보여 주세요", QUESTION)]
+
+    ask(page, OFF_TOPIC)
+    page.get_by_text("근거 없음").first.wait_for()
+    shot(page, "qa-no-evidence", top=page.get_by_test_id("stChatMessage").nth(-2))
+    assert elapsed < FIRST_ANSWER_BUDGET_S, (
+        f"first answer took {elapsed:.2f}s (budget {FIRST_ANSWER_BUDGET_S}s)"
+    )
+
+
+def test_summary_of_an_indexed_document(page: Any, served_app: dict[str, Any]) -> None:
+    open_page(page, served_app, "summary", '[data-testid="stSelectbox"]')
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="[샘플] 민원 처리 안내서 (OO시 민원여권과)").click()
+    page.get_by_role("button", name="요약하기").click()
+    page.get_by_text("핵심 요약").first.wait_for()
+    page.get_by_text("요약 완료").first.wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("요약 내려받기")).click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("## [샘플] 민원 처리 안내서") and "### 핵심 요약" in text
+    shot(page, "summary")
+
+
+def test_draft_preview_and_docx_download(page: Any, served_app: dict[str, Any], tmp_path: Path) -> None:
+    from docx import Document
+
+    open_page(page, served_app, "draft", '[data-testid="stForm"]')
+    page.get_by_label("수신").fill("○○구청장(민원여권과장)")
+    page.get_by_label("제목").fill("민원 처리기간 준수 협조 요청")
+    page.get_by_label("요지 (한 줄에 하나씩)").fill(
+        "처리기간을 지켜 주시기 바랍니다\n연장할 때에는 민원인에게 알려 주십시오"
+    )
+    page.get_by_label("관련 질문 (근거 조문 검색용, 선택)").fill("민원 처리기간 연장")
+    page.get_by_role("button", name="초안 만들기").click()
+    page.locator(".draft-page").first.wait_for()
+    page.get_by_text("서식 검사 통과").first.wait_for()
+    assert "제목  민원 처리기간 준수 협조 요청" in page.locator(".draft-page").first.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"\.docx")).click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(str(target))
+    assert target.name == "민원 처리기간 준수 협조 요청.docx"
+    paragraphs = [p.text for p in Document(str(target)).paragraphs]
+    assert any("민원 처리기간 준수 협조 요청" in p for p in paragraphs)
+    shot(page, "draft", top=page.get_by_test_id("stHorizontalBlock").filter(has=page.locator(".draft-page")))
+
+
+def test_admin_uploads_and_reindexes(page: Any, served_app: dict[str, Any], tmp_path: Path) -> None:
+    open_page(page, served_app, "admin", '[data-testid="stMetric"]')
+    assert page.get_by_test_id("stMetric").first.inner_text().split()[-1] == "6"
+    upload = tmp_path / "공용차량_운영지침.md"
+    upload.write_text(GUIDELINE_TEXT, encoding="utf-8")
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(upload))
+    page.get_by_text("공용차량_운영지침.md").first.wait_for()
+    page.get_by_role("button", name="올리고 색인하기").click()
+    page.get_by_text("색인 완료").first.wait_for()
+    assert "추가 1" in page.locator(".st-key-ingest_report").inner_text()
+    assert page.get_by_test_id("stMetric").first.inner_text().split()[-1] == "7"
+    shot(page, "admin")
+    assert (Path(served_app["env"]["ASSISTANT_UI__UPLOAD_DIR"]) / upload.name).exists()
+
+    # the running app answers from the new guideline without a restart
+    open_page(page, served_app, "", '[data-testid="stChatInputTextArea"]')
+    ask(page, "공용차량 배차는 언제까지 신청해야 하나요?")
+    page.get_by_test_id("stExpander").filter(has_text="공용차량").first.wait_for()

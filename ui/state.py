@@ -1,0 +1,151 @@
+"""Process-wide resources, created once per process (``st.cache_resource``), and the small
+per-browser-session state (session id, current user).
+
+Heavy objects — the embedding model, the retriever (Chroma client, keyword index, Kiwi) and the
+chain context — are keyed by the settings, so a test that points the app at another index gets
+fresh ones while every rerun of one app reuses them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from assistant.chains import ChainContext, Source, make_context
+from assistant.llm import llm_status
+from assistant.retrieval import HybridRetriever, IndexMissingError
+from assistant.settings import Settings, get_settings
+from ui.feedback import FeedbackStore
+
+WARMUP_QUERY = "민원 처리기간"
+
+
+@dataclass(frozen=True)
+class User:
+    """Who uses the app. Login comes later: until then everyone may use 관리."""
+
+    name: str = "직원"
+    is_admin: bool = True
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def current_user() -> User:
+    return User()
+
+
+def session_id() -> str:
+    if "session_id" not in st.session_state:
+        st.session_state["session_id"] = uuid.uuid4().hex
+    return str(st.session_state["session_id"])
+
+
+def _key(s: Settings) -> str:
+    return s.model_dump_json()
+
+
+@st.cache_resource(show_spinner="임베딩 모델을 불러오는 중…")
+def _embeddings(key: str, _s: Settings) -> Any:
+    from ingest.embeddings import make_embeddings
+
+    return make_embeddings(_s.embedding)
+
+
+def embeddings(s: Settings | None = None) -> Any:
+    """The embedding model (shared by search and the 관리 page's indexing)."""
+    s = s or settings()
+    return _embeddings(s.embedding.model_dump_json(), s)
+
+
+@st.cache_resource(show_spinner="색인과 검색 모델을 불러오는 중…")
+def _retriever(key: str, _s: Settings) -> HybridRetriever:
+    r = HybridRetriever(_s, embeddings=embeddings(_s))
+    r.search(WARMUP_QUERY, k=1)  # loads Kiwi, the embedding model and Chroma now, not on the first question
+    return r
+
+
+def retriever(s: Settings | None = None) -> HybridRetriever:
+    """The shared retriever; raises IndexMissingError (Korean message) when nothing is indexed.
+    A failure is not cached: the next call tries again (e.g. after the first indexing)."""
+    s = s or settings()
+    return _retriever(_key(s), s)
+
+
+@st.cache_resource(show_spinner=False)
+def _context(key: str, _s: Settings) -> ChainContext:
+    ctx = make_context(_s, retriever=None)
+    ctx.tokens("준비")  # loads the tokenizer
+    return ctx
+
+
+def chain_context(s: Settings | None = None) -> ChainContext:
+    """The chain context with the shared retriever attached when an index exists (summaries of
+    uploads and drafts without legal basis work without one)."""
+    s = s or settings()
+    ctx = _context(_key(s), s)
+    if ctx.retriever is None:
+        with contextlib.suppress(IndexMissingError):
+            ctx.retriever = retriever(s)
+    return ctx
+
+
+@st.cache_resource(show_spinner=False)
+def _feedback_store(path: str) -> FeedbackStore:
+    return FeedbackStore(Path(path))
+
+
+def feedback_store(s: Settings | None = None) -> FeedbackStore:
+    s = s or settings()
+    return _feedback_store(str(s.ui.feedback_db))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _llm_state(key: str, _s: Settings) -> tuple[bool, str]:
+    return llm_status(_s)
+
+
+def llm_state(s: Settings | None = None, fresh: bool = False) -> tuple[bool, str]:
+    """(usable, Korean message) of the configured LLM, checked at most once a minute."""
+    s = s or settings()
+    if fresh:
+        _llm_state.clear()
+    return _llm_state(s.llm.model_dump_json(), s)
+
+
+def full_source_text(source: Source, s: Settings | None = None) -> str:
+    """The whole article/section of a source (the chain may have cut the last one to its token
+    budget; such text ends with "…")."""
+    if not source.text.endswith("\n…"):
+        return source.body
+    from ingest.manifest import Manifest
+
+    s = s or settings()
+    meta = source.metadata
+    try:
+        r = retriever(s)
+    except IndexMissingError:
+        return source.body
+    if meta.get("law_title") and meta.get("article"):
+        parts = [
+            c
+            for c in r.get_article(str(meta["law_title"]), str(meta["article"]))
+            if c.metadata.get("doc_id") == meta.get("doc_id")
+            and c.metadata.get("occurrence") == meta.get("occurrence")
+        ]
+        parts.sort(key=lambda c: int(c.metadata.get("part", 1)))
+        if parts:
+            return "\n".join(c.text.split("\n", 1)[-1] for c in parts)
+    manifest = Manifest(Path(s.store.db_dir) / "manifest.sqlite3")
+    try:
+        rows = manifest.get_chunks([source.chunk_id])
+    finally:
+        manifest.close()
+    text = rows.get(source.chunk_id, (source.text, {}))[0]
+    return text.split("\n", 1)[1] if "\n" in text else text

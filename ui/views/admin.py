@@ -1,0 +1,201 @@
+"""관리: corpus statistics, upload/re-index with live progress, remove a document, system status,
+feedback. The actions live in ``ui.admin`` and take the user (role check comes with login)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import streamlit as st
+
+from ingest.pipeline import IngestReport
+from ui import admin, state
+
+TYPE_NAMES = {"statute": "법령", "guideline": "지침·문서"}
+
+
+def local_time(iso: str) -> str:
+    """ "2026-11-25T09:53:00+00:00" → "11-25 18:53" in the server's time zone."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%m-%d %H:%M")
+    except ValueError:
+        return iso[:16]
+
+
+def progress_callback(bar: st.delta_generator.DeltaGenerator):  # noqa: ANN201
+    def update(done: int, total: int, embedded: int) -> None:
+        bar.progress(done / max(total, 1), text=f"{done}/{total} 파일 처리 · 임베딩한 청크 {embedded}개")
+
+    return update
+
+
+def show_report(report: IngestReport, rejected: list[tuple[str, str]] = ()) -> None:
+    """The outcome of an indexing run, failed files with their reasons."""
+    with st.container(key="ingest_report"):
+        failed = list(rejected) + [(Path(p).name, r) for p, r in report.failed]
+        line = (
+            f"색인 완료 — 추가 {len(report.added)} · 갱신 {len(report.updated)} · 변경 없음 {len(report.unchanged)}"
+            f" · 삭제 {len(report.removed)} · 실패 {len(failed)} 파일 · 전체 청크 {report.chunks_total}개"
+            f" ({report.seconds:.1f}초)"
+        )
+        (st.warning if failed else st.success)(line)
+        if failed:
+            st.markdown(
+                "**색인하지 못한 파일** — 파일을 고치거나(암호 해제, 텍스트가 있는 원본) 다른 형식으로 다시 올리세요."
+            )
+            st.dataframe([{"파일": n, "이유": r} for n, r in failed], hide_index=True, width="stretch")
+
+
+def run_reindex(paths: list[Path], rejected: list[tuple[str, str]] = ()) -> None:
+    bar = st.progress(0.0, text="색인 준비 중…")
+    try:
+        report = admin.reindex(
+            paths, state.settings(), user, embeddings=state.embeddings(), progress=progress_callback(bar)
+        )
+    except admin.AdminError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    st.session_state["adm_last"] = ("report", report, list(rejected))
+    st.rerun()  # statistics above are recomputed; the report is shown from the session
+
+
+def stats_section() -> None:
+    stats = admin.corpus_stats(state.settings(), user)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("문서", f"{stats.get('files', 0):,}")
+    c2.metric("청크", f"{stats.get('chunks', 0):,}")
+    by_type = stats.get("files_by_type", {})
+    c3.metric("법령 / 지침", f"{by_type.get('statute', 0)} / {by_type.get('guideline', 0)}")
+    last = stats.get("last_indexed")
+    c4.metric("마지막 색인", local_time(last) if last else "없음")
+    rows = [
+        {"종류": TYPE_NAMES.get(t, t), "문서": n, "청크": stats.get("chunks_by_type", {}).get(t, 0)}
+        for t, n in sorted(by_type.items())
+    ]
+    if rows:
+        st.dataframe(rows, hide_index=True, width="content")
+    st.caption(
+        f"색인 위치: `{stats.get('db_dir')}` · 색인 임베딩 모델: {stats.get('embedding_model') or '없음'}"
+    )
+
+
+def system_section() -> None:
+    s = state.settings()
+    st.markdown(f"- 임베딩 모델 (설정): `{s.embedding.model}`")
+    llm = (
+        s.llm.backend
+        + (f" · {s.llm.model}" if s.llm.model else "")
+        + (f" · {s.llm.base_url}" if s.llm.base_url else "")
+    )
+    st.markdown(f"- LLM 백엔드: `{llm}`")
+    fresh = st.button("LLM 연결 확인", key="llm_check")
+    ok, message = state.llm_state(s, fresh=fresh)
+    if s.llm.backend == "none":
+        st.info(f"발췌 모드: {message}")
+    elif ok:
+        st.success(f"LLM 서버 응답 정상 — {message}")
+    else:
+        st.error(
+            f"LLM 서버가 응답하지 않습니다 — {message} 서버 주소(llm.base_url)와 서버 실행 상태를 확인하세요."
+        )
+
+
+def upload_tab() -> None:
+    exts = [e.lstrip(".") for e in state.settings().ingest.extensions]
+    files = st.file_uploader("새 지침 파일", type=exts, accept_multiple_files=True, key="adm_upload")
+    if st.button("올리고 색인하기", type="primary", key="adm_upload_run", disabled=not files):
+        result = admin.save_uploads([(f.name, f.getvalue()) for f in files], state.settings(), user)
+        if result.saved:
+            run_reindex(result.saved, result.rejected)
+        else:
+            st.error("색인할 수 있는 파일이 없습니다. 아래 이유를 확인하고 파일을 고쳐 다시 올리세요.")
+            st.dataframe([{"파일": n, "이유": r} for n, r in result.rejected], hide_index=True)
+
+
+def folder_tab() -> None:
+    s = state.settings()
+    folder = st.text_input("폴더 또는 파일 경로 (서버 기준)", value=str(s.corpus_dir), key="adm_folder")
+    st.caption("바뀐 파일만 다시 임베딩하고, 폴더에서 지워진 파일은 색인에서도 지웁니다.")
+    if st.button("다시 색인", type="primary", key="adm_reindex"):
+        run_reindex([Path(folder.strip()).expanduser()])
+
+
+def remove_tab() -> None:
+    docs = admin.documents(state.settings(), user)
+    if not docs:
+        st.info("색인된 문서가 없습니다.")
+        return
+    labels = {f"{d.title} — {Path(d.path).name} ({d.n_chunks}청크)": d.path for d in docs}
+    choice = st.selectbox(
+        "삭제할 문서", list(labels), index=None, key="adm_remove_doc", placeholder="문서를 고르세요"
+    )
+    sure = st.checkbox(
+        "이 문서를 색인에서 삭제합니다 (원본 파일은 업로드한 파일만 지웁니다)", key="adm_remove_ok"
+    )
+    if st.button("색인에서 삭제", key="adm_remove_run", disabled=not (choice and sure)):
+        try:
+            report = admin.remove_document(
+                labels[choice], state.settings(), user, embeddings=state.embeddings()
+            )
+        except admin.AdminError as exc:
+            st.error(str(exc))
+            return
+        message = (
+            f"삭제했습니다: {choice} (청크 {report.chunks_deleted}개). 남은 청크 {report.chunks_total}개."
+        )
+        st.session_state["adm_last"] = ("removed", message, [])
+        st.rerun()
+
+
+def feedback_tab() -> None:
+    store = state.feedback_store()
+    counts = store.counts()
+    st.markdown(
+        f":material/thumb_up: 도움됨 {counts['up']} · :material/thumb_down: 아쉬움 {counts['down']}"
+        f" · 의견 {counts['comments']}건"
+    )
+    recent = store.recent(30)
+    if recent:
+        st.dataframe(
+            [
+                {
+                    "시각": r.created_at,
+                    "평가": "도움됨" if r.rating > 0 else "아쉬움",
+                    "질문": r.question,
+                    "의견": r.comment,
+                }
+                for r in recent
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+
+
+user = state.current_user()
+st.title("관리")
+try:
+    admin.require_admin(user)
+except admin.AdminError as refused:
+    st.error(str(refused))
+    st.stop()
+
+st.subheader("색인 현황")
+stats_section()
+st.subheader("시스템")
+system_section()
+st.subheader("작업")
+last = st.session_state.pop("adm_last", None)
+if last and last[0] == "report":
+    show_report(last[1], last[2])
+elif last:
+    st.success(last[1])
+upload, folder, remove, feedback = st.tabs(["지침 올리기", "폴더 다시 색인", "문서 삭제", "피드백"])
+with upload:
+    upload_tab()
+with folder:
+    folder_tab()
+with remove:
+    remove_tab()
+with feedback:
+    feedback_tab()

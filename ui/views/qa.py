@@ -1,0 +1,176 @@
+"""질의응답: chat over the indexed statutes and guidelines, with numbered sources and feedback."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import streamlit as st
+
+from assistant.chains import Answer, stream_answer
+from assistant.retrieval import IndexMissingError, SearchFilters
+from ui import components, state
+
+SCOPES = {"전체": None, "법령만": "statute", "지침만": "guideline"}
+PLACEHOLDER = "법령이나 지침에 대해 물어보세요 (예: 민원 처리기간을 연장할 수 있나요?)"
+
+
+def chat() -> list[dict[str, Any]]:
+    """This browser session's conversation: {"id", "role", "text", "answer"}."""
+    return st.session_state.setdefault("chat", [])
+
+
+def new_conversation() -> None:
+    st.session_state["chat"] = []
+    st.session_state["feedback_done"] = {}
+
+
+def history() -> list[tuple[str, str]]:
+    return [(m["role"], m["text"]) for m in chat()]
+
+
+def filters_sidebar() -> SearchFilters | None:
+    """Law / law type / statutes-or-guidelines filters (None when nothing is chosen)."""
+    with st.sidebar:
+        st.button(
+            "새 대화",
+            icon=":material/add_comment:",
+            on_click=new_conversation,
+            width="stretch",
+            key="new_chat",
+        )
+        st.markdown("**검색 범위**")
+        scope = st.radio("자료", list(SCOPES), horizontal=True, key="f_scope", label_visibility="collapsed")
+        r = state.retriever()
+        r.refresh()
+        laws = st.multiselect("법령", sorted(r.law_titles()), key="f_laws", placeholder="모든 법령")
+        kinds = st.multiselect("법령 종류", law_types(r), key="f_kinds", placeholder="모든 종류")
+    if not (laws or kinds or SCOPES[scope]):
+        return None
+    return SearchFilters(laws=tuple(laws), law_types=tuple(kinds), doc_type=SCOPES[scope])
+
+
+def law_types(r: Any) -> list[str]:
+    """법률/대통령령/… present in the index."""
+    return sorted(r.law_types())
+
+
+def save_feedback(msg_id: str, rating: int) -> None:
+    """Button callback: store 👍/👎 (and the optional comment) of one answer."""
+    msg = next((m for m in chat() if m["id"] == msg_id), None)
+    if msg is None:
+        return
+    answer: Answer = msg["answer"]
+    try:
+        state.feedback_store().add(
+            session_id=state.session_id(),
+            message_id=msg_id,
+            question=answer.question,
+            answer=answer.text,
+            sources=[s.label for s in answer.sources],
+            mode=answer.mode,
+            no_evidence=answer.no_evidence,
+            rating=rating,
+            comment=str(st.session_state.get(f"fb_comment_{msg_id}", "")),
+        )
+    except Exception as exc:  # a full disk or a locked DB must not break the chat
+        components.log.exception("feedback not stored", exc_info=exc)
+        st.session_state.setdefault("feedback_done", {})[msg_id] = 0
+        return
+    st.session_state.setdefault("feedback_done", {})[msg_id] = rating
+
+
+def feedback_widget(msg_id: str) -> None:
+    done = st.session_state.get("feedback_done", {}).get(msg_id)
+    if done == 0:
+        st.error("의견을 저장하지 못했습니다. 잠시 후 다시 시도하거나 관리자에게 알려 주세요.")
+    elif done:
+        st.success(
+            f"의견이 저장되었습니다 ({'도움됨' if done > 0 else '아쉬움'}). 고맙습니다.",
+            icon=":material/check:",
+        )
+        return
+    with st.container(key=f"feedback_{msg_id}", horizontal=True, vertical_alignment="bottom"):
+        st.text_input(
+            "의견 (선택)",
+            key=f"fb_comment_{msg_id}",
+            placeholder="틀린 점이나 부족한 점을 적어 주세요 (선택)",
+            width=520,
+        )
+        st.button(
+            "도움됨",
+            icon=":material/thumb_up:",
+            key=f"fb_up_{msg_id}",
+            help="이 답변이 도움이 되었어요",
+            on_click=save_feedback,
+            args=(msg_id, 1),
+        )
+        st.button(
+            "아쉬움",
+            icon=":material/thumb_down:",
+            key=f"fb_down_{msg_id}",
+            help="이 답변이 부족하거나 틀렸어요",
+            on_click=save_feedback,
+            args=(msg_id, -1),
+        )
+
+
+def show_message(msg: dict[str, Any]) -> None:
+    with st.chat_message(msg["role"]):
+        if msg["role"] == "user":
+            st.markdown(msg["text"])
+            return
+        components.render_answer(msg["answer"], msg["id"])
+        feedback_widget(msg["id"])
+
+
+def ask(question: str, filters: SearchFilters | None) -> None:
+    """Stream the answer to `question` into the chat and keep it in the conversation."""
+    turns = history()
+    user_msg = {"id": uuid.uuid4().hex[:12], "role": "user", "text": question, "answer": None}
+    show_message(user_msg)
+    with st.chat_message("assistant"):
+        box = st.empty()
+        box.markdown(":material/hourglass_top: 근거를 찾는 중…")
+        try:
+            ctx = state.chain_context()
+            answer: Answer | None = None
+            streamed = ""
+            for item in stream_answer(question, history=turns, filters=filters, ctx=ctx):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    streamed += item
+                    box.markdown(streamed + " ▌")
+        except IndexMissingError as exc:
+            box.empty()
+            components.index_missing(exc)
+            return
+        box.empty()
+        assert answer is not None
+        msg = {"id": uuid.uuid4().hex[:12], "role": "assistant", "text": answer.text, "answer": answer}
+        components.render_answer(answer, msg["id"])
+        feedback_widget(msg["id"])
+    chat().extend([user_msg, msg])
+
+
+st.title("질의응답")
+st.caption(
+    "법령·지침을 근거로 답합니다. 답변의 [번호]는 아래 출처를 가리킵니다. 중요한 결정 전에는 원문을 꼭 확인하세요."
+)
+try:
+    state.retriever()  # loads the index and models once per process, before the input appears
+except IndexMissingError as missing:
+    components.index_missing(missing)
+    st.stop()
+search_filters = filters_sidebar()
+prompt = st.chat_input(PLACEHOLDER, key="question")
+for message in chat():
+    show_message(message)
+if not chat() and not prompt:
+    st.info(
+        "무엇이든 물어보세요. 예: **민원 처리기간을 연장할 수 있나요?**, **개인정보 파기 기한은?**",
+        icon=":material/lightbulb:",
+    )
+if prompt and prompt.strip():
+    ask(prompt.strip(), search_filters)

@@ -1,0 +1,147 @@
+"""문서 요약: an indexed document or an uploaded file → structured summary (markdown download)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.chains import DocumentNotFoundError, Summary, indexed_documents, stream_summary
+from assistant.retrieval import IndexMissingError
+from ingest.model import LoaderError
+from ui import components, state
+from ui.admin import safe_name
+
+UPLOAD_TYPES = ["pdf", "hwpx", "hwp", "docx", "txt", "md"]
+INDEXED, UPLOADED = "색인된 문서", "파일 올리기"
+
+
+def run_summary(target: str | Path, label: str) -> Summary | None:
+    """Summarise with a live status box (progress bar while an LLM works through the pieces)."""
+    settings = state.settings()
+    started = time.perf_counter()
+    with st.status(f"'{label}' 요약 중…", expanded=True) as status:
+        bar = st.progress(0.0, text="문서를 읽고 구간을 나누는 중…")
+        live = st.empty()
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"구간 요약 {done}/{total}")
+
+        summary: Summary | None = None
+        streamed = ""
+        try:
+            for item in stream_summary(target, ctx=state.chain_context(settings), progress=progress):
+                if isinstance(item, Summary):
+                    summary = item
+                else:
+                    streamed += item
+                    live.markdown(streamed[-1500:] + " ▌")
+        except LoaderError as exc:
+            status.update(label="파일을 읽지 못했습니다", state="error")
+            st.error(
+                f"파일을 읽지 못했습니다: {exc.reason}. 스캔한 PDF나 암호가 걸린 문서는 읽을 수 없습니다 — "
+                "텍스트가 들어 있는 파일(한글/워드/PDF 원본)로 다시 올려 주세요."
+            )
+            return None
+        except DocumentNotFoundError as exc:
+            status.update(label="문서를 찾지 못했습니다", state="error")
+            st.error(f"{exc} 목록에서 다시 고르거나 관리 페이지에서 색인 상태를 확인하세요.")
+            return None
+        live.empty()
+        bar.progress(1.0, text="완료")
+        status.update(
+            label=f"요약 완료 ({time.perf_counter() - started:.1f}초)", state="complete", expanded=False
+        )
+    return summary
+
+
+def show_summary(summary: Summary) -> None:
+    with st.container(key="summary_result"):
+        st.subheader(f"{summary.title} 요약")
+        note = (
+            "생성 요약"
+            if summary.mode == "generated"
+            else "발췌 요약 (LLM 미사용: 문서의 문장을 그대로 골랐습니다)"
+        )
+        st.caption(f"{note} · 출처: {summary.origin or '색인'}")
+        if summary.fallback_reason:
+            st.warning(summary.fallback_reason, icon=":material/power_off:")
+        st.markdown("#### 핵심 요약")
+        st.markdown("\n".join(f"- {p}" for p in summary.key_points) or "(요약할 문장을 찾지 못했습니다)")
+        if summary.sections:
+            st.markdown("#### 구간별 주요 내용")
+            for sec in summary.sections:
+                head = sec.title + (
+                    f" ({sec.location})" if sec.location and sec.location != sec.title else ""
+                )
+                with st.expander(head):
+                    st.markdown("\n".join(f"- {p}" for p in sec.points) or "(내용 없음)")
+        if summary.findings:
+            st.markdown("#### 의무·기한·금액·대상")
+            st.caption("본문에서 규칙으로 찾은 문장입니다(원문 그대로).")
+            rows = [
+                {"구분": f.kind, "표현": f.match, "문장": f.text, "위치": f.location}
+                for f in summary.findings
+            ]
+            st.dataframe(rows, hide_index=True, width="stretch")
+        st.download_button(
+            "요약 내려받기 (.md)",
+            summary.to_markdown().encode("utf-8"),
+            icon=":material/download:",
+            file_name=f"{safe_name(summary.title)}_요약.md",
+            mime="text/markdown",
+            key="summary_download",
+            on_click="ignore",  # no rerun: the page stays as it is
+        )
+
+
+def check_upload(size: int) -> str | None:
+    """A Korean reason when the upload is over the configured size limit."""
+    limit_mb = state.settings().ingest.max_file_mb
+    if size > limit_mb * 1e6:
+        return (
+            f"파일이 너무 큽니다 ({size / 1e6:.1f}MB, 최대 {limit_mb:g}MB). "
+            "문서를 나누어 올리거나 관리자에게 한도(ingest.max_file_mb) 조정을 요청하세요."
+        )
+    return None
+
+
+st.title("문서 요약")
+st.caption("긴 법령·지침·보고서를 핵심 요약, 구간별 주요 내용, 의무·기한·금액·대상으로 정리합니다.")
+mode = st.radio("요약할 문서", [INDEXED, UPLOADED], horizontal=True, key="sum_mode")
+chosen: str | None = None
+upload = None
+if mode == INDEXED:
+    titles = indexed_documents(ctx=state.chain_context())
+    if not titles:
+        st.info("색인된 문서가 없습니다. **파일 올리기**를 고르거나 관리 페이지에서 문서를 색인하세요.")
+    else:
+        chosen = st.selectbox("문서", titles, key="sum_doc", index=None, placeholder="문서를 고르세요")
+else:
+    limit = state.settings().ingest.max_file_mb
+    upload = st.file_uploader(
+        f"파일 (PDF, HWPX, HWP, DOCX, TXT · 최대 {limit:g}MB)", type=UPLOAD_TYPES, key="sum_upload"
+    )
+
+if st.button("요약하기", type="primary", key="sum_run", disabled=not (chosen or upload)):
+    result: Summary | None = None
+    if upload is not None:
+        problem = check_upload(upload.size)
+        if problem:
+            st.error(problem)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / safe_name(upload.name)
+                path.write_bytes(upload.getvalue())
+                result = run_summary(path, upload.name)
+    elif chosen:
+        try:
+            result = run_summary(chosen, chosen)
+        except IndexMissingError as exc:
+            components.index_missing(exc)
+    st.session_state["summary"] = result  # a failed run clears the previous summary
+
+if st.session_state.get("summary") is not None:
+    show_summary(st.session_state["summary"])
