@@ -231,16 +231,12 @@ def remove_document(
     """Remove one indexed file's chunks (manifest, Chroma, keyword snapshot); KeyError if absent."""
     report = IngestReport()
     start = time.perf_counter()
-    with writer_lock(Path(settings.store.db_dir)):
-        indexer = Indexer(settings, embeddings)
-        try:
-            if path not in indexer.manifest.files():
-                raise KeyError(path)
-            indexer.remove(path, report)
-            indexer.publish_keyword_index(report)
-            report.chunks_total = indexer.manifest.counts()["chunks"]
-        finally:
-            indexer.close()
+    with open_indexer(settings, embeddings) as indexer:
+        if path not in indexer.manifest.files():
+            raise KeyError(path)
+        indexer.remove(path, report)
+        indexer.publish_keyword_index(report)
+        report.chunks_total = indexer.manifest.counts()["chunks"]
     report.seconds = time.perf_counter() - start
     return report
 
@@ -256,6 +252,19 @@ def refresh_keyword_index(settings: Settings) -> str:
             manifest.close()
 
 
+@contextmanager
+def open_indexer(
+    settings: Settings, embeddings: IndexedEmbeddings | None = None, rebuild: bool = False
+) -> Iterator[Indexer]:
+    """The index's single writer: lock, open, and close it whatever happens."""
+    with writer_lock(Path(settings.store.db_dir)):
+        indexer = Indexer(settings, embeddings, rebuild)
+        try:
+            yield indexer
+        finally:
+            indexer.close()
+
+
 def run_ingest(
     paths: list[Path],
     settings: Settings,
@@ -267,17 +276,13 @@ def run_ingest(
     report = IngestReport()
     start = time.perf_counter()
     db_dir = Path(settings.store.db_dir)
-    with writer_lock(db_dir):
-        indexer = Indexer(settings, embeddings, rebuild)
-        try:
-            _index_files(indexer, paths, report, progress)
-            indexer.reconcile(report)
-            changed = report.added or report.updated or report.removed or report.orphans_removed
-            if changed or rebuild or keyword_index.current_version(db_dir) is None:
-                indexer.publish_keyword_index(report)
-            report.chunks_total = indexer.manifest.counts()["chunks"]
-        finally:
-            indexer.close()
+    with open_indexer(settings, embeddings, rebuild) as indexer:
+        _index_files(indexer, paths, report, progress)
+        indexer.reconcile(report)
+        changed = report.added or report.updated or report.removed or report.orphans_removed
+        if changed or rebuild or keyword_index.current_version(db_dir) is None:
+            indexer.publish_keyword_index(report)
+        report.chunks_total = indexer.manifest.counts()["chunks"]
     report.seconds = time.perf_counter() - start
     return report
 
