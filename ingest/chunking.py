@@ -57,6 +57,9 @@ class ArticleSection:
 
     @property
     def label(self) -> str:
+        """'제N조' / '제N조의M'; empty for the unnumbered text of a single-provision law."""
+        if self.no == 0:
+            return ""
         return f"제{self.no}조" + (f"의{self.branch}" if self.branch else "")
 
 
@@ -117,6 +120,10 @@ def split_articles(text: str) -> list[ArticleSection]:
             divisions[level] = m_div.group(2)
             current = None
             continue
+        if current is None and (in_addendum or not sections):
+            # Unnumbered text: a law of one provision (표준시에 관한 법률) or a one-sentence 부칙.
+            current = ArticleSection(0, 0, "", [], "", in_addendum, addendum_label, line_start)
+            sections.append(current)
         if current is not None:
             current.lines.append(clean_statute_line(line))
     return sections
@@ -125,7 +132,7 @@ def split_articles(text: str) -> list[ArticleSection]:
 def _article_header(law_title: str, sec: ArticleSection) -> str:
     head = f"{law_title} 부칙 {sec.addendum_label}".rstrip() if sec.is_addendum else law_title
     title = f" ({sec.title})" if sec.title else ""
-    return f"{head} {sec.label}{title}"
+    return f"{head} {sec.label}{title}".rstrip()
 
 
 def _paragraph_groups(lines: list[str]) -> list[list[str]]:

@@ -131,3 +131,14 @@ def test_guideline_chunks_follow_sections() -> None:
     # a section never mixes top-level headings
     for c in chunks:
         assert not ("Ⅱ. 개인정보의 수집" in c.text and "Ⅳ. 유출 대응" in c.text)
+
+
+def test_single_provision_law_keeps_its_text() -> None:
+    text = "# 표준시에 관한 법률\n\n표준시는 동경 135도의 자오선을 표준자오선으로 하여 정한다.\n\n## 부칙\n\n부칙 <제1호,2011.5.19>\n\n이 법은 공포한 날부터 시행한다.\n"
+    chunks = chunk_document(_statute(text, "표준시에 관한 법률"), 800, COUNT)
+    main = [c for c in chunks if not c.metadata["is_addendum"]]
+    assert len(main) == 1
+    assert main[0].text == "표준시에 관한 법률\n표준시는 동경 135도의 자오선을 표준자오선으로 하여 정한다."
+    assert main[0].metadata["article"] == ""
+    addendum = [c for c in chunks if c.metadata["is_addendum"]]
+    assert [c.text for c in addendum] == ["표준시에 관한 법률 부칙 <제1호,2011.5.19>\n이 법은 공포한 날부터 시행한다."]
