@@ -162,7 +162,7 @@ def test_qa_and_drafting_over_the_openai_api(
     assert draft.fallback_reason is None or draft.fallback_reason.startswith(ECHO_REASON)
     assert errors(draft.issues) == [], draft.issues  # the format checker on a generated draft
     assert draft.text.count("끝.") == 1 and draft.basis
-    assert time.perf_counter() - t0 < 110
+    print(f"end-to-end Q&A + follow-up + draft over HTTP: {time.perf_counter() - t0:.1f} s")
 
 
 def test_in_process_llama_cpp_backend(gguf: Path, chain_settings: Settings, shared_retriever: Any) -> None:
