@@ -69,6 +69,33 @@ def copy_statutes(sample: Path, dest: Path, names: list[str]) -> Path:
     return dest
 
 
+def build_test_index(
+    root: Path,
+    sample: Path,
+    statutes: list[str],
+    embeddings,
+    extra: dict[str, str] | None = None,  # noqa: ANN001
+    guidelines: bool = False,
+) -> Settings:
+    """Index some statute-sample files (+ the sample guidelines, + extra files {relative path: text})
+    under `root`; return settings pointing at the new index."""
+    from ingest.pipeline import run_ingest
+
+    src = copy_statutes(sample, root / "src", statutes)
+    if guidelines:
+        shutil.copytree(PROJECT_ROOT / "corpus" / "guidelines", src / "guidelines")
+    for rel, text in (extra or {}).items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(text, encoding="utf-8")
+    s = load_settings()
+    s.store.db_dir = root / "index"
+    s.store.chroma_url = None
+    s.llm.backend = "none"
+    report = run_ingest([src], s, embeddings=embeddings)
+    assert not report.failed, report.summary()
+    return s
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

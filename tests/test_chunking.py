@@ -141,4 +141,6 @@ def test_single_provision_law_keeps_its_text() -> None:
     assert main[0].text == "표준시에 관한 법률\n표준시는 동경 135도의 자오선을 표준자오선으로 하여 정한다."
     assert main[0].metadata["article"] == ""
     addendum = [c for c in chunks if c.metadata["is_addendum"]]
-    assert [c.text for c in addendum] == ["표준시에 관한 법률 부칙 <제1호,2011.5.19>\n이 법은 공포한 날부터 시행한다."]
+    assert [c.text for c in addendum] == [
+        "표준시에 관한 법률 부칙 <제1호,2011.5.19>\n이 법은 공포한 날부터 시행한다."
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from assistant.retrieval import (
 )
 from assistant.settings import Settings, load_settings
 from ingest.pipeline import run_ingest
-from tests.conftest import PROJECT_ROOT, copy_statutes
+from tests.conftest import build_test_index
 
 LAWS = [
     "민원처리에관한법률/법률.md",
@@ -30,18 +29,17 @@ LAWS = [
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:  # noqa: ANN001
-    root = tmp_path_factory.mktemp("retrieval")
-    src = copy_statutes(statute_sample, root / "src", LAWS)
-    shutil.copytree(PROJECT_ROOT / "corpus" / "guidelines", src / "guidelines")
-    (src / "guidelines" / "지역.txt").write_text(
-        "1. 지역 안내\n서울 소재 민원실은 토요일에도 운영한다.\n2. 기타\n부산 소재 민원실은 평일만 운영한다.",
-        encoding="utf-8",
+    region = (
+        "1. 지역 안내\n서울 소재 민원실은 토요일에도 운영한다.\n2. 기타\n부산 소재 민원실은 평일만 운영한다."
     )
-    settings = load_settings()
-    settings.store.db_dir = root / "index"
-    report = run_ingest([src], settings, embeddings=embeddings)
-    assert not report.failed
-    return settings
+    return build_test_index(
+        tmp_path_factory.mktemp("retrieval"),
+        statute_sample,
+        LAWS,
+        embeddings,
+        {"guidelines/지역.txt": region},
+        guidelines=True,
+    )
 
 
 @pytest.fixture(scope="module")

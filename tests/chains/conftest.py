@@ -14,8 +14,8 @@ from langchain_core.messages import BaseMessage
 from pydantic import Field
 
 from assistant.chains.context import ChainContext, make_context
-from assistant.settings import Settings, load_settings
-from tests.conftest import copy_statutes
+from assistant.settings import Settings
+from tests.conftest import build_test_index
 
 STATUTES = [
     "민원처리에관한법률/법률.md",
@@ -54,20 +54,13 @@ def fake_llm(*replies: str) -> RecordingChatModel:
 def chain_settings(
     tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings: Any
 ) -> Settings:
-    from ingest.pipeline import run_ingest
-
-    root = tmp_path_factory.mktemp("chains")
-    src = copy_statutes(statute_sample, root / "src", STATUTES)
-    guide = root / "src" / "guidelines" / "주차장_운영_지침.md"
-    guide.parent.mkdir(parents=True)
-    guide.write_text(PLANTED, encoding="utf-8")
-    s = load_settings()
-    s.store.db_dir = root / "index"
-    s.store.chroma_url = None
-    s.llm.backend = "none"
-    report = run_ingest([src], s, embeddings=embeddings)
-    assert not report.failed
-    return s
+    return build_test_index(
+        tmp_path_factory.mktemp("chains"),
+        statute_sample,
+        STATUTES,
+        embeddings,
+        {"guidelines/주차장_운영_지침.md": PLANTED},
+    )
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from assistant.settings import get_settings, load_settings
-from tests.conftest import PROJECT_ROOT, copy_statutes
+from assistant.settings import get_settings
+from tests.conftest import PROJECT_ROOT, build_test_index
 
 APP = PROJECT_ROOT / "ui" / "app.py"
 UI_TIMINGS = pytest.StashKey[dict[str, float]]()  # measured by the browser tests, printed at the end
@@ -41,17 +41,8 @@ def ui_index_template(
     tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings: Any
 ) -> Path:
     """The pristine index; never opened by the app (copies are)."""
-    from ingest.pipeline import run_ingest
-
     root = tmp_path_factory.mktemp("ui-index")
-    src = copy_statutes(statute_sample, root / "src", UI_STATUTES)
-    shutil.copytree(PROJECT_ROOT / "corpus" / "guidelines", src / "guidelines")
-    s = load_settings()
-    s.store.db_dir = root / "index"
-    s.store.chroma_url = None
-    report = run_ingest([src], s, embeddings=embeddings)
-    assert not report.failed, report.summary()
-    return root / "index"
+    return Path(build_test_index(root, statute_sample, UI_STATUTES, embeddings, guidelines=True).store.db_dir)
 
 
 def app_environment(root: Path, template: Path) -> dict[str, str]:
