@@ -90,6 +90,31 @@ class IngestSettings(BaseModel):
     min_text_chars: int = 20  # fewer extracted characters than this means "no usable text"
 
 
+class SecuritySettings(BaseModel):
+    """Login, roles, document access groups, audit trail and input limits (``assistant.security``)."""
+
+    # Built-in accounts: TOML with [users.<login>] name, role ("staff" | "admin"), groups, and a
+    # bcrypt password_hash. Git-ignored; scripts/run-app.sh creates one with a random admin password.
+    accounts_file: Path = PROJECT_ROOT / "secrets" / "accounts.toml"
+    # OIDC single sign-on through Streamlit's st.login when .streamlit/secrets.toml has [auth];
+    # the IdP's e-mail claim is looked up in accounts_file for role/groups, else oidc_role applies.
+    oidc: bool = False
+    oidc_role: str = "staff"
+    session_idle_minutes: int = 60  # a session idle longer than this must log in again
+    max_login_failures: int = 5  # then the login is locked for lockout_minutes
+    lockout_minutes: int = 15
+    # Document access groups: folder (absolute or relative to the project) → groups allowed to
+    # see documents under it. Documents outside every listed folder are visible to all staff.
+    access_groups: dict[str, list[str]] = Field(default_factory=dict)
+    # Append-only audit log: SQLAlchemy URL (sqlite:///path default; postgresql+psycopg://… when set).
+    audit_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'audit.sqlite3'}"
+    max_question_chars: int = 4000  # longer questions are refused, not truncated
+    max_upload_pages: int = 2000  # PDF pages of one upload
+    max_unzipped_mb: float = 200.0  # HWPX/DOCX: total uncompressed size (zip-bomb guard)
+    # Mask personal data (주민등록번호, 전화번호, …) in what is sent to the LLM when llm.external.
+    mask_for_external_llm: bool = True
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_",
@@ -108,6 +133,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     chains: ChainSettings = Field(default_factory=lambda: ChainSettings())
     ui: UISettings = Field(default_factory=lambda: UISettings())
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     @classmethod
     def settings_customise_sources(
