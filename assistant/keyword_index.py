@@ -37,6 +37,7 @@ COLUMNS = (
     "effective_date",
     "section_path",
     "doc_id",
+    "access_groups",  # ",감사," … or "" (all staff): see assistant.security.access
 )
 _KEEP_OLD_SNAPSHOTS = 2
 _BRACKETED_LAW = re.compile(r"「([^」]{2,80})」")
@@ -118,7 +119,10 @@ class KeywordIndex:
         with (folder / "chunks.json").open(encoding="utf-8") as fh:
             data = json.load(fh)
         models = {name: bm25s.BM25.load(str(folder / name), load_corpus=False) for name in FIELDS}
-        return cls(data["ids"], data["columns"], models)
+        columns = data["columns"]
+        for c in COLUMNS:  # snapshots written before a column existed
+            columns.setdefault(c, [""] * len(data["ids"]))
+        return cls(data["ids"], columns, models)
 
 
 def keyword_root(db_dir: Path) -> Path:

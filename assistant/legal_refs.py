@@ -569,7 +569,9 @@ class LawCatalog:
             node[_TERM] = title
         self._trie = trie
         firsts = "".join(sorted(ch for ch in trie if ch != _TERM))
-        self._start_re = re.compile(r"(?<![가-힣ㄱ-ㆎa-z0-9])[" + re.escape(firsts) + "]")
+        # An index of guidelines only has no law titles: a pattern that never matches.
+        start = "[" + re.escape(firsts) + "]" if firsts else r"(?!)"
+        self._start_re = re.compile(r"(?<![가-힣ㄱ-ㆎa-z0-9])" + start)
 
     def _match_at(self, s: str, i: int) -> tuple[int, str] | None:
         """Longest key starting at s[i] whose end is a plausible word end; gaps (spaces, dots,

@@ -7,8 +7,10 @@ Signals, fused by weighted reciprocal rank (weights in settings; 0 switches one 
 A question that names a law and an article ("민원처리법 제17조") gets that article first; naming
 a law boosts its articles and those of its 시행령/시행규칙. 부칙 are left out unless asked for.
 
-The visible chunk set is the keyword snapshot: dense hits outside it (written by an ingest run
-still in progress) are ignored, so a query never mixes two versions of a document.
+The visible chunk set is the keyword snapshot of the active generation: dense hits outside it
+(written by an ingest run still in progress) are ignored, so a query never mixes two versions of
+a document, and a full rebuild (a new generation) becomes visible only when it is complete.
+Documents restricted to access groups are visible only to searches that carry one of them.
 """
 
 from __future__ import annotations
@@ -29,12 +31,19 @@ from pydantic import ConfigDict
 from assistant import keyword_index
 from assistant.korean import char_bigrams, morphemes
 from assistant.legal_refs import ArticleRef, LawCatalog, parent_act, parse_refs
+from assistant.security.access import visible_mask
 from assistant.settings import RetrievalSettings, Settings
+from ingest import generations
+from ingest.generations import Generation
 from ingest.model import Chunk
 
 
 class IndexMissingError(RuntimeError):
     """No index has been built at the configured location."""
+
+
+class SearchUnavailableError(RuntimeError):
+    """The vector store did not answer (e.g. the Chroma server is down); str() is Korean."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class SearchFilters:
     law_types: tuple[str, ...] = ()
     doc_type: str | None = None  # "statute" | "guideline"
     effective_on: str | None = None  # "YYYY-MM-DD": only provisions in force on that date
+    groups: tuple[str, ...] = ()  # the user's access groups; restricted documents need one of them
 
 
 @dataclass(frozen=True)
@@ -97,34 +107,77 @@ def top_rows(scores: np.ndarray, n: int) -> list[int]:
     return idx[np.argsort(-scores[idx], kind="stable")].tolist()
 
 
+@dataclass
+class _Snapshot:
+    """Everything one search reads, swapped as a whole when a new index version is published, so
+    a search that started on the old version finishes on it."""
+
+    generation: Generation
+    marker: str
+    version: str
+    index: keyword_index.KeywordIndex
+    manifest: Any
+    row_of: dict[str, int]
+    by_article: dict[tuple[str, str], list[int]]
+    by_law: dict[str, list[int]]
+    catalog: LawCatalog
+    addendum: np.ndarray
+    access: np.ndarray  # encoded access groups per chunk ("" = all staff)
+    collection: Any = None
+    _visible: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
+
+    def visible(self, groups: Sequence[str]) -> np.ndarray:
+        """Chunks a user of `groups` may see (cached per group set; do not modify)."""
+        key = frozenset(groups)
+        if key not in self._visible:
+            self._visible[key] = visible_mask(self.access, key)
+        return self._visible[key]
+
+
 class HybridRetriever:
-    """Thread-safe retriever; reloads the keyword snapshot when an ingest run publishes one."""
+    """Thread-safe retriever; follows the live index: a new keyword snapshot (incremental ingest)
+    or a new generation (full rebuild) is picked up on the next search, without a restart."""
 
-    def __init__(self, settings: Settings, embeddings: Any = None, collection: Any = None) -> None:
-        from ingest.manifest import Manifest
-
+    def __init__(
+        self,
+        settings: Settings,
+        embeddings: Any = None,
+        collection: Any = None,
+        generation: Generation | None = None,
+    ) -> None:
         self.settings = settings
         self.cfg: RetrievalSettings = settings.retrieval
         self.db_dir = Path(settings.store.db_dir)
-        if keyword_index.current_version(self.db_dir) is None:
+        self._pinned = generation  # a rebuild's sanity check searches the generation it built
+        self._lock = threading.Lock()
+        self._embeddings = embeddings
+        self._fixed_collection = collection
+        self._models: dict[str | None, Any] = {}
+        self._client: Any = None
+        self._snap = self._load()
+
+    # --- snapshot ---
+    def _generation(self) -> tuple[Generation, str]:
+        marker = generations.active_marker(self.db_dir)
+        gen = self._pinned or generations.active(self.db_dir, self.settings.store.collection)
+        if gen is None:
             raise IndexMissingError(
                 f"인덱스가 없습니다: {self.db_dir} — 먼저 `python -m ingest 경로…` 로 색인하세요."
             )
-        self._lock = threading.Lock()
-        self._embeddings = embeddings
-        self._collection = collection
-        self._manifest = Manifest(self.db_dir / "manifest.sqlite3")
-        self._version: str | None = None
-        self._load_snapshot()
+        return gen, marker
 
-    # --- snapshot ---
-    def _load_snapshot(self) -> None:
-        loaded = keyword_index.load_current(self.db_dir)
+    def _load(self) -> _Snapshot:
+        from ingest.manifest import Manifest
+
+        gen, marker = self._generation()
+        folder = gen.path(self.db_dir)
+        loaded = keyword_index.load_current(folder)
         if loaded is None:
-            raise IndexMissingError(f"인덱스가 없습니다: {self.db_dir}")
+            raise IndexMissingError(
+                f"인덱스가 없습니다: {self.db_dir} — 먼저 `python -m ingest 경로…` 로 색인하세요."
+            )
         version, index = loaded
         cols = index.columns
-        row_of = {cid: i for i, cid in enumerate(index.ids)}
         by_article: dict[tuple[str, str], list[int]] = {}
         by_law: dict[str, list[int]] = {}
         for i, (law, art, add) in enumerate(
@@ -134,54 +187,90 @@ class HybridRetriever:
                 by_law.setdefault(law, []).append(i)
                 if art and not add:
                     by_article.setdefault((law, art), []).append(i)
-        catalog = LawCatalog(sorted(by_law))
-        addendum = np.asarray(cols["is_addendum"], dtype=bool)
-        with self._lock:
-            self._index, self._row_of, self._by_article, self._by_law = index, row_of, by_article, by_law
-            self._catalog, self._addendum, self._version = catalog, addendum, version
+        previous = getattr(self, "_snap", None)
+        same_gen = previous is not None and previous.generation == gen
+        return _Snapshot(
+            generation=gen,
+            marker=marker,
+            version=version,
+            index=index,
+            manifest=previous.manifest if same_gen else Manifest(gen.manifest_path(self.db_dir)),
+            row_of={cid: i for i, cid in enumerate(index.ids)},
+            by_article=by_article,
+            by_law=by_law,
+            catalog=LawCatalog(sorted(by_law)),
+            addendum=np.asarray(cols["is_addendum"], dtype=bool),
+            access=np.asarray(cols["access_groups"], dtype=object),
+            collection=previous.collection if same_gen else self._fixed_collection,
+        )
 
     def refresh(self) -> bool:
-        """Load a newer keyword snapshot if one was published; True when it changed."""
-        if keyword_index.current_version(self.db_dir) != self._version:
-            self._load_snapshot()
-            return True
-        return False
+        """Follow a newer keyword snapshot or generation if one was published; True when changed."""
+        snap = self._snap
+        marker = generations.active_marker(self.db_dir)
+        if marker == snap.marker and keyword_index.current_version(snap.generation.path(self.db_dir)) == snap.version:
+            return False
+        with self._lock:
+            if self._snap is snap:  # another thread may have reloaded meanwhile
+                self._snap = self._load()
+        return True
+
+    @property
+    def generation(self) -> Generation:
+        return self._snap.generation
 
     @property
     def catalog(self) -> LawCatalog:
-        return self._catalog
+        return self._snap.catalog
 
     def law_titles(self) -> set[str]:
-        return set(self._by_law)
+        return set(self._snap.by_law)
 
     def law_types(self) -> set[str]:
-        return {t for t in self._index.columns["law_type"] if t}
+        return {t for t in self._snap.index.columns["law_type"] if t}
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._snap.index)
 
     # --- heavy parts, created on first use ---
-    def _dense(self) -> tuple[Any, Any]:
-        if self._collection is None:
+    def _embedder(self, snap: _Snapshot) -> Any:
+        """The query embedding model of the generation being searched: after a change of
+        embedding model the old generation keeps being searched with its own model until the
+        rebuild switches over."""
+        wanted = snap.generation.embedding_model
+        if self._embeddings is None and wanted in (None, self.settings.embedding.model):
             from ingest.embeddings import make_embeddings
+
+            self._embeddings = make_embeddings(self.settings.embedding)
+        if wanted is None or wanted == self.settings.embedding.model:
+            return self._embeddings
+        if wanted not in self._models:
+            from ingest.embeddings import make_embeddings
+
+            self._models[wanted] = make_embeddings(self.settings.embedding.model_copy(update={"model": wanted}))
+        return self._models[wanted]
+
+    def _dense(self, snap: _Snapshot) -> tuple[Any, Any]:
+        embeddings = self._embedder(snap)
+        if snap.collection is None:
             from ingest.store import make_client, open_collection
 
-            if self._embeddings is None:
-                self._embeddings = make_embeddings(self.settings.embedding)
-            client = make_client(self.settings.store)
-            self._collection = open_collection(
-                client, self.settings.store.collection, self._embeddings, create=False
-            )
-            if self._collection is None:
-                raise IndexMissingError(f"Chroma 컬렉션이 없습니다: {self.settings.store.collection}")
-        return self._embeddings, self._collection
+            if self._client is None:
+                self._client = make_client(self.settings.store)
+            collection = open_collection(self._client, snap.generation.collection, embeddings, create=False)
+            if collection is None:
+                raise IndexMissingError(f"Chroma 컬렉션이 없습니다: {snap.generation.collection}")
+            snap.collection = collection
+        return embeddings, snap.collection
 
     # --- search ---
-    def _mask(self, filters: SearchFilters | None, analysis: QueryAnalysis) -> np.ndarray:
-        cols = self._index.columns
-        mask = np.ones(len(self._index), dtype=bool)
+    def _mask(self, snap: _Snapshot, filters: SearchFilters | None, analysis: QueryAnalysis) -> np.ndarray:
+        cols = snap.index.columns
+        # Restricted documents are invisible unless the filters carry one of their groups: a
+        # caller that forgets the user's groups sees public documents only (fails closed).
+        mask = snap.visible(filters.groups if filters else ()).copy()
         if not (self.cfg.include_addenda or analysis.wants_addenda):
-            mask &= ~self._addendum
+            mask &= ~snap.addendum
         if filters:
             if filters.laws:
                 mask &= np.isin(np.asarray(cols["law_title"], dtype=object), list(filters.laws))
@@ -194,30 +283,42 @@ class HybridRetriever:
                 mask &= (eff == "") | (eff <= filters.effective_on)
         return mask
 
-    def _dense_rows(self, query: str, n: int, mask: np.ndarray) -> list[int]:
-        embeddings, collection = self._dense()
+    def _dense_rows(self, snap: _Snapshot, query: str, n: int, mask: np.ndarray) -> list[int]:
+        embeddings, collection = self._dense(snap)
         vector = embeddings.embed_array([query])[0]
-        res = collection.query(query_embeddings=[vector], n_results=n, include=[])
-        rows = [self._row_of.get(cid) for cid in res["ids"][0]]
+        try:
+            res = collection.query(query_embeddings=[vector], n_results=n, include=[])
+        except Exception as exc:  # connection refused, server restarting, HTTP 5xx …
+            # Forget the client so the next search reconnects (the server may be back by then).
+            snap.collection = None
+            self._client = None
+            raise SearchUnavailableError(
+                "벡터 검색 서버(Chroma)에 연결할 수 없습니다. 잠시 뒤 다시 시도하세요. "
+                "계속되면 관리자에게 알려 주세요."
+            ) from exc
+        rows = [snap.row_of.get(cid) for cid in res["ids"][0]]
         return [r for r in rows if r is not None and mask[r]]
 
-    def _xref_rows(self, top: list[int], mask: np.ndarray) -> list[int]:
-        cols = self._index.columns
+    def _xref_rows(self, snap: _Snapshot, top: list[int], mask: np.ndarray) -> list[int]:
+        cols = snap.index.columns
         out: list[int] = []
         for row in top[: self.cfg.xref_from_top]:
             law = cols["law_title"][row]
             if not law:
                 continue
-            text = self._manifest.get_chunks([self._index.ids[row]]).get(self._index.ids[row], ("", {}))[0]
-            for ref in parse_refs(text, self._catalog, context_law=law):
+            cid = snap.index.ids[row]
+            text = snap.manifest.get_chunks([cid]).get(cid, ("", {}))[0]
+            for ref in parse_refs(text, snap.catalog, context_law=law):
                 if ref.article and ref.law and (ref.law, ref.article) != (law, cols["article"][row]):
-                    out.extend(r for r in self._by_article.get((ref.law, ref.article), []) if mask[r])
+                    out.extend(r for r in snap.by_article.get((ref.law, ref.article), []) if mask[r])
         return list(dict.fromkeys(out))
 
-    def ranked_signals(self, query: str, analysis: QueryAnalysis, mask: np.ndarray) -> dict[str, list[int]]:
+    def ranked_signals(
+        self, snap: _Snapshot, query: str, analysis: QueryAnalysis, mask: np.ndarray
+    ) -> dict[str, list[int]]:
         """Each signal's ranked rows (before fusion) — exposed for ablation and debugging."""
         cfg, n = self.cfg, self.cfg.candidates
-        index = self._index
+        index = snap.index
         weight_mask = mask.astype(np.float32)
         ranked: dict[str, list[int]] = {}
         if cfg.weight_body > 0 or cfg.weight_title > 0:
@@ -229,7 +330,7 @@ class HybridRetriever:
         if cfg.weight_bigram > 0:
             ranked["bigram"] = top_rows(index.scores("bigram", char_bigrams(query), weight_mask), n)
         if cfg.weight_dense > 0:
-            ranked["dense"] = self._dense_rows(query, n, mask)
+            ranked["dense"] = self._dense_rows(snap, query, n, mask)
         return ranked
 
     def search(
@@ -237,11 +338,12 @@ class HybridRetriever:
     ) -> list[SearchHit]:
         """The k best chunks for `query`, split parts of one article merged into one hit."""
         self.refresh()
+        snap = self._snap
         cfg = self.cfg
         k = k or cfg.k
-        analysis = analyze_query(query, self._catalog)
-        mask = self._mask(filters, analysis)
-        ranked = self.ranked_signals(query, analysis, mask)
+        analysis = analyze_query(query, snap.catalog)
+        mask = self._mask(snap, filters, analysis)
+        ranked = self.ranked_signals(snap, query, analysis, mask)
         weights = {
             "body": cfg.weight_body,
             "bigram": cfg.weight_bigram,
@@ -252,42 +354,49 @@ class HybridRetriever:
         fused = rrf_fuse(ranked, weights, cfg.rrf_k)
         if cfg.weight_xref > 0 and fused:
             first = sorted(fused, key=fused.__getitem__, reverse=True)
-            ranked["xref"] = self._xref_rows(first, mask)
+            ranked["xref"] = self._xref_rows(snap, first, mask)
             fused = rrf_fuse(ranked, weights, cfg.rrf_k)
-        self._apply_law_signals(fused, analysis, mask)
+        self._apply_law_signals(snap, fused, analysis, mask)
         order = sorted(fused, key=fused.__getitem__, reverse=True)
-        return self._hits(order, fused, ranked, k)
+        return self._hits(snap, order, fused, ranked, k)
 
-    def _apply_law_signals(self, fused: dict[int, float], analysis: QueryAnalysis, mask: np.ndarray) -> None:
-        cols = self._index.columns
+    def _apply_law_signals(
+        self, snap: _Snapshot, fused: dict[int, float], analysis: QueryAnalysis, mask: np.ndarray
+    ) -> None:
+        cols = snap.index.columns
         if self.cfg.authority_weight > 0 and "authority" in cols:
             authority = cols["authority"]
             for row in fused:
                 fused[row] += self.cfg.authority_weight * authority[row]
         if self.cfg.law_boost > 0 and analysis.laws:
             family = set(analysis.laws)
-            family |= {t for t in self._by_law if parent_act(t) in family}
+            family |= {t for t in snap.by_law if parent_act(t) in family}
             for row in list(fused):
                 if cols["law_title"][row] in family:
                     fused[row] += self.cfg.law_boost
         if self.cfg.exact_lookup:
             top = max(fused.values(), default=0.0)
             for i, ref in enumerate(analysis.refs):
-                for row in self._by_article.get((ref.law, ref.article), []):  # type: ignore[arg-type]
+                for row in snap.by_article.get((ref.law, ref.article), []):  # type: ignore[arg-type]
                     if mask[row]:
                         fused[row] = top + 1.0 - i * 1e-3
 
     def _hits(
-        self, order: list[int], fused: dict[int, float], ranked: dict[str, list[int]], k: int
+        self,
+        snap: _Snapshot,
+        order: list[int],
+        fused: dict[int, float],
+        ranked: dict[str, list[int]],
+        k: int,
     ) -> list[SearchHit]:
-        cols = self._index.columns
+        cols = snap.index.columns
         picked: list[int] = []
         seen: set[tuple[str, str, str]] = set()
         for row in order:
             key = (
                 (cols["doc_id"][row], cols["article"][row], cols["section_path"][row])
                 if cols["article"][row]
-                else ("", "", self._index.ids[row])
+                else ("", "", snap.index.ids[row])
             )
             if key in seen:
                 continue
@@ -295,8 +404,8 @@ class HybridRetriever:
             picked.append(row)
             if len(picked) == k:
                 break
-        ids = [self._index.ids[r] for r in picked]
-        rows = self._manifest.get_chunks(self._article_parts(picked, ids))
+        ids = [snap.index.ids[r] for r in picked]
+        rows = snap.manifest.get_chunks(self._article_parts(snap, picked, ids))
         rank_of = {name: {row: i for i, row in enumerate(rows_, start=1)} for name, rows_ in ranked.items()}
         hits = []
         for row, cid in zip(picked, ids, strict=True):
@@ -307,22 +416,21 @@ class HybridRetriever:
             hits.append(SearchHit(Chunk(cid, text, meta), fused[row], signals))
         return hits
 
-    def _article_parts(self, picked: list[int], ids: list[str]) -> list[str]:
+    def _article_parts(self, snap: _Snapshot, picked: list[int], ids: list[str]) -> list[str]:
         """Ids of all parts of each picked article, so the hit carries the whole article."""
-        cols = self._index.columns
+        cols = snap.index.columns
         out = list(ids)
         for row in picked:
             law, art = cols["law_title"][row], cols["article"][row]
             if law and art:
                 same_doc = cols["doc_id"][row]
                 out.extend(
-                    self._index.ids[r]
-                    for r in self._by_article.get((law, art), [])
-                    if cols["doc_id"][r] == same_doc
+                    snap.index.ids[r] for r in snap.by_article.get((law, art), []) if cols["doc_id"][r] == same_doc
                 )
         return list(dict.fromkeys(out))
 
-    def _merged(self, cid: str, rows: dict[str, tuple[str, dict]]) -> tuple[str | None, dict]:
+    @staticmethod
+    def _merged(cid: str, rows: dict[str, tuple[str, dict]]) -> tuple[str | None, dict]:
         if cid not in rows:
             return None, {}
         text, meta = rows[cid]
@@ -339,12 +447,22 @@ class HybridRetriever:
         body = "\n".join(t.split("\n", 1)[1] if "\n" in t else "" for _, t in parts)
         return f"{header}\n{body}", {**meta, "part": 0}
 
-    def get_article(self, law: str, article: str) -> list[Chunk]:
-        """All chunks of one article (exact lookup)."""
-        resolved = self._catalog.resolve(law) or law
-        ids = [self._index.ids[r] for r in self._by_article.get((resolved, article), [])]
-        rows = self._manifest.get_chunks(ids)
+    def get_article(self, law: str, article: str, groups: Sequence[str] = ()) -> list[Chunk]:
+        """All chunks of one article (exact lookup) that a user of `groups` may see."""
+        snap = self._snap
+        resolved = snap.catalog.resolve(law) or law
+        allowed = snap.visible(groups)
+        ids = [snap.index.ids[r] for r in snap.by_article.get((resolved, article), []) if allowed[r]]
+        rows = snap.manifest.get_chunks(ids)
         return [Chunk(cid, *rows[cid]) for cid in ids if cid in rows]
+
+    def get_chunks(self, ids: Sequence[str], groups: Sequence[str] = ()) -> list[Chunk]:
+        """Chunks by id from the live index, leaving out those a user of `groups` may not see."""
+        snap = self._snap
+        allowed = snap.visible(groups)
+        keep = [cid for cid in ids if cid in snap.row_of and allowed[snap.row_of[cid]]]
+        rows = snap.manifest.get_chunks(keep)
+        return [Chunk(cid, *rows[cid]) for cid in keep if cid in rows]
 
     def as_langchain(self, k: int | None = None, filters: SearchFilters | None = None) -> LangChainRetriever:
         return LangChainRetriever(retriever=self, k=k or self.cfg.k, filters=filters)

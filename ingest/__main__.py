@@ -18,7 +18,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--collection", help="Chroma collection name")
     ap.add_argument("--chroma-url", help="use a `chroma run` server at this URL")
     ap.add_argument("--config", type=Path, help="settings file (default config.toml)")
-    ap.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    ap.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build a new index generation (e.g. after changing the embedding model) while the current "
+        "one keeps serving, and switch to it when complete; without PATHs, the files indexed now",
+    )
     ap.add_argument("--stats", action="store_true", help="print what is indexed and exit")
     ap.add_argument(
         "--refresh-keywords", action="store_true", help="rebuild only the keyword index from the manifest"
@@ -37,7 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.chroma_url:
         settings.store.chroma_url = args.chroma_url
 
-    from ingest.pipeline import index_stats, refresh_keyword_index, run_ingest
+    from ingest.pipeline import (
+        RebuildCheckError,
+        index_stats,
+        open_manifest,
+        refresh_keyword_index,
+        run_ingest,
+    )
+    from ingest.store import EmbeddingMismatchError
 
     if args.refresh_keywords:
         print(f"키워드 색인 스냅숏: {refresh_keyword_index(settings)}")
@@ -45,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.stats:
         print(json.dumps(index_stats(settings), ensure_ascii=False, indent=2))
         return 0
+    if not args.paths and args.rebuild:
+        manifest = open_manifest(settings)
+        if manifest is not None:
+            args.paths = [Path(p) for p in sorted(manifest.files()) if Path(p).exists()]
+            manifest.close()
     if not args.paths:
         print("색인할 파일이나 폴더를 지정하세요 (예: python -m ingest corpus/)", file=sys.stderr)
         return 2
@@ -69,9 +86,14 @@ def main(argv: list[str] | None = None) -> int:
         bar.n = done
         bar.refresh()
 
-    report = run_ingest(args.paths, settings, rebuild=args.rebuild, progress=progress)
-    if bar is not None:
-        bar.close()
+    try:
+        report = run_ingest(args.paths, settings, rebuild=args.rebuild, progress=progress)
+    except (RebuildCheckError, EmbeddingMismatchError, RuntimeError) as exc:
+        print(f"색인하지 못했습니다: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
     print(report.summary())
     return 1 if report.failed else 0
 

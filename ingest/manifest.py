@@ -139,6 +139,11 @@ class Manifest:
             out.update({r[0]: (r[1], json.loads(r[2])) for r in self._db.execute(q, part)})
         return out
 
+    def access_groups(self) -> dict[str, str]:
+        """Path → encoded access groups of each file (from its first chunk)."""
+        rows = self._db.execute("SELECT path, metadata FROM chunks WHERE ord = 0")
+        return {path: json.loads(meta).get("access_groups", "") for path, meta in rows}
+
     def counts(self) -> dict[str, int]:
         n_files = self._db.execute("SELECT COUNT(*) FROM files").fetchone()[0]
         n_chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -1,5 +1,9 @@
 """The ingest job: files → chunks → vectors (Chroma) + manifest + keyword snapshot.
 
+An incremental run updates the active generation in place, one file at a time. A full rebuild
+(``rebuild=True``, or the very first run) writes a new generation (``ingest.generations``) while
+the active one keeps serving, checks it, and then switches readers to it atomically.
+
 Per file the order is: embed and add the chunks that have no vector yet → commit the file's
 manifest entry (one SQLite transaction) → delete the file's old vectors. A run killed anywhere
 leaves the manifest describing a complete earlier state; the next run re-does the unfinished
@@ -20,7 +24,9 @@ from typing import Any
 
 from assistant import keyword_index
 from assistant.korean import morphemes
-from assistant.settings import Settings
+from assistant.security.access import encode_groups, groups_for_path
+from assistant.settings import PROJECT_ROOT, Settings
+from ingest import generations
 from ingest.chunking import chunk_document, doc_id_for, token_counter
 from ingest.embeddings import IndexedEmbeddings, make_embeddings
 from ingest.loaders import load_document
@@ -44,6 +50,7 @@ class IngestReport:
     embed_seconds: float = 0.0
     keyword_seconds: float = 0.0
     seconds: float = 0.0
+    generation: str | None = None  # set when a rebuild switched readers to a new generation
 
     def summary(self) -> str:
         lines = [
@@ -54,6 +61,8 @@ class IngestReport:
             f"시간: 전체 {self.seconds:.1f}s (파싱 {self.parse_seconds:.1f}s, 임베딩 {self.embed_seconds:.1f}s,"
             f" 키워드 색인 {self.keyword_seconds:.1f}s)",
         ]
+        if self.generation:
+            lines.append(f"새 색인 세대 {self.generation}로 전환했습니다 (이전 세대는 다음 전환 때 정리).")
         lines += [f"  실패: {path} — {reason}" for path, reason in self.failed]
         return "\n".join(lines)
 
@@ -108,22 +117,27 @@ def writer_lock(db_dir: Path) -> Iterator[None]:
         yield
 
 
+class RebuildCheckError(RuntimeError):
+    """A rebuilt generation failed its sanity check; readers stay on the previous one."""
+
+
 class Indexer:
-    """Holds the manifest, the Chroma collection and the embedding model of one index."""
+    """Holds the manifest, the Chroma collection and the embedding model of one generation."""
 
     def __init__(
-        self, settings: Settings, embeddings: IndexedEmbeddings | None = None, rebuild: bool = False
+        self,
+        settings: Settings,
+        generation: generations.Generation,
+        embeddings: IndexedEmbeddings | None = None,
     ) -> None:
         self.settings = settings
         self.db_dir = Path(settings.store.db_dir)
+        self.generation = generation
+        self.index_dir = generation.path(self.db_dir)
         self.embeddings = embeddings or make_embeddings(settings.embedding)
-        self.manifest = Manifest(self.db_dir / "manifest.sqlite3")
+        self.manifest = Manifest(generation.manifest_path(self.db_dir))
         self.client = make_client(settings.store)
-        if rebuild:
-            self._drop_all()
-        self.collection = open_collection(
-            self.client, settings.store.collection, self.embeddings, create=True
-        )
+        self.collection = open_collection(self.client, generation.collection, self.embeddings, create=True)
         self.count_tokens = token_counter(settings.chunking.encoding)
         self.manifest.set_info(
             "embedding_model", f"{self.embeddings.model_id} ({self.embeddings.dimension}d)"
@@ -132,12 +146,8 @@ class Indexer:
     def close(self) -> None:
         self.manifest.close()
 
-    def _drop_all(self) -> None:
-        """Forget everything (for --rebuild): the collection and the manifest rows."""
-        if self.settings.store.collection in {getattr(c, "name", c) for c in self.client.list_collections()}:
-            self.client.delete_collection(self.settings.store.collection)
-        for path in list(self.manifest.files()):
-            self.manifest.remove_file(path)
+    def access_groups(self, path: Path) -> tuple[str, ...]:
+        return groups_for_path(path, self.settings.security.access_groups, PROJECT_ROOT)
 
     # --- steps ---
     def prepare(self, path: Path, content_hash: str, status: str) -> _PendingFile:
@@ -148,6 +158,9 @@ class Indexer:
         )
         if not s.chunking.include_addenda:
             chunks = [c for c in chunks if not c.metadata["is_addendum"]]
+        access = encode_groups(self.access_groups(path))
+        for c in chunks:
+            c.metadata["access_groups"] = access
         if not chunks:
             raise LoaderError(str(path), "색인할 내용(조문·본문)을 찾지 못했습니다")
         cached = self.manifest.cached_tokens(c.id for c in chunks)
@@ -212,17 +225,65 @@ class Indexer:
 
     def publish_keyword_index(self, report: IngestReport) -> None:
         t0 = time.perf_counter()
-        publish_keyword_snapshot(self.manifest, self.db_dir)
+        publish_keyword_snapshot(self.manifest, self.index_dir)
         report.keyword_seconds = time.perf_counter() - t0
 
+    def check(self) -> None:
+        """Sanity check of a rebuilt generation before readers switch to it: Chroma holds exactly the manifest's chunks, a chunk's own text finds its vector, and a search
+        over the new generation returns hits."""
+        from assistant.retrieval import HybridRetriever
 
-def publish_keyword_snapshot(manifest: Manifest, db_dir: Path) -> str:
-    """Build the keyword index from the manifest's chunks and make it the live snapshot."""
+        ids = self.manifest.chunk_ids()
+        count = self.collection.count()
+        if count != len(ids):
+            raise RebuildCheckError(
+                f"새 색인의 벡터 수({count})가 청크 수({len(ids)})와 달라 전환하지 않았습니다. 다시 실행하세요."
+            )
+        probe_id = min(ids)
+        text, _ = self.manifest.get_chunks([probe_id])[probe_id]
+        found = self.collection.query(
+            query_embeddings=[self.embeddings.embed_array([text])[0]], n_results=1, include=[]
+        )["ids"][0]
+        if found != [probe_id]:
+            raise RebuildCheckError("새 색인의 검증 질의가 해당 청크를 찾지 못해 전환하지 않았습니다.")
+        retriever = HybridRetriever(
+            self.settings, embeddings=self.embeddings, collection=self.collection, generation=self.generation
+        )
+        if not retriever.search(text.split("\n", 1)[0], k=1):
+            raise RebuildCheckError("새 색인의 검증 검색 결과가 비어 전환하지 않았습니다.")
+
+
+def publish_keyword_snapshot(manifest: Manifest, index_dir: Path) -> str:
+    """Build the keyword index from the manifest's chunks and make it the generation's live snapshot."""
     rows = (
         (cid, text, meta, tokens.split() if tokens else [])
         for cid, text, meta, tokens in manifest.iter_chunks()
     )
-    return keyword_index.publish(db_dir, keyword_index.KeywordIndex.build(rows))
+    return keyword_index.publish(index_dir, keyword_index.KeywordIndex.build(rows))
+
+
+def active_generation(settings: Settings) -> generations.Generation | None:
+    """The generation queries use now (None when nothing is indexed)."""
+    return generations.active(Path(settings.store.db_dir), settings.store.collection)
+
+
+def open_manifest(settings: Settings) -> Manifest | None:
+    """The active generation's manifest (caller closes it); None when nothing is indexed."""
+    gen = active_generation(settings)
+    if gen is None or not gen.manifest_path(Path(settings.store.db_dir)).exists():
+        return None
+    return Manifest(gen.manifest_path(Path(settings.store.db_dir)))
+
+
+def indexed_chunk_ids(settings: Settings) -> set[str]:
+    """Chunk ids of the live index (its active generation)."""
+    manifest = open_manifest(settings)
+    if manifest is None:
+        return set()
+    try:
+        return manifest.chunk_ids()
+    finally:
+        manifest.close()
 
 
 def remove_document(
@@ -245,9 +306,12 @@ def refresh_keyword_index(settings: Settings) -> str:
     """Rebuild only the keyword snapshot (after an upgrade of the keyword format); no embedding."""
     db_dir = Path(settings.store.db_dir)
     with writer_lock(db_dir):
-        manifest = Manifest(db_dir / "manifest.sqlite3")
+        gen = active_generation(settings)
+        if gen is None:
+            raise KeyError(str(db_dir))
+        manifest = Manifest(gen.manifest_path(db_dir))
         try:
-            return publish_keyword_snapshot(manifest, db_dir)
+            return publish_keyword_snapshot(manifest, gen.path(db_dir))
         finally:
             manifest.close()
 
@@ -256,9 +320,14 @@ def refresh_keyword_index(settings: Settings) -> str:
 def open_indexer(
     settings: Settings, embeddings: IndexedEmbeddings | None = None, rebuild: bool = False
 ) -> Iterator[Indexer]:
-    """The index's single writer: lock, open, and close it whatever happens."""
-    with writer_lock(Path(settings.store.db_dir)):
-        indexer = Indexer(settings, embeddings, rebuild)
+    """The index's single writer: lock, open the active generation (or, for a rebuild or the
+    first run, the generation being built), and close it whatever happens."""
+    db_dir = Path(settings.store.db_dir)
+    with writer_lock(db_dir):
+        gen = None if rebuild else active_generation(settings)
+        if gen is None:
+            gen = generations.start_build(db_dir, settings.store.collection, settings.embedding.model)
+        indexer = Indexer(settings, gen, embeddings)
         try:
             yield indexer
         finally:
@@ -272,17 +341,31 @@ def run_ingest(
     embeddings: IndexedEmbeddings | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Index `paths` (files or folders) incrementally; return what happened per file."""
+    """Index `paths` (files or folders): incrementally into the live index, or — for a rebuild or
+    the first run — into a new generation that readers switch to once it is complete and checked.
+    Return what happened per file."""
     report = IngestReport()
     start = time.perf_counter()
     db_dir = Path(settings.store.db_dir)
     with open_indexer(settings, embeddings, rebuild) as indexer:
+        building = generations.building(db_dir) == indexer.generation
         _index_files(indexer, paths, report, progress)
         indexer.reconcile(report)
+        if building and not indexer.manifest.counts()["chunks"]:
+            raise RebuildCheckError(
+                "새 색인에 청크가 하나도 없어 전환하지 않았습니다. 기존 색인을 계속 사용합니다."
+                + "".join(f"\n  실패: {path} — {reason}" for path, reason in report.failed)
+            )
         changed = report.added or report.updated or report.removed or report.orphans_removed
-        if changed or rebuild or keyword_index.current_version(db_dir) is None:
+        if changed or building or keyword_index.current_version(indexer.index_dir) is None:
             indexer.publish_keyword_index(report)
         report.chunks_total = indexer.manifest.counts()["chunks"]
+        if building:
+            indexer.check()
+            previous = generations.switch(db_dir, indexer.generation)
+            keep = [indexer.generation] + ([previous] if previous else [])
+            generations.cleanup(db_dir, indexer.client, keep, settings.store.collection)
+            report.generation = indexer.generation.name
     report.seconds = time.perf_counter() - start
     return report
 
@@ -310,7 +393,9 @@ def _index_files(
     for done, path in enumerate(files, start=1):
         t0 = time.perf_counter()
         try:
-            digest = file_hash(path)
+            # The access groups are part of what was indexed: a changed rule re-indexes the file.
+            groups = indexer.access_groups(path)
+            digest = file_hash(path) + (f":{encode_groups(groups)}" if groups else "")
             previous = known.get(str(path))
             if previous is not None and previous.content_hash == digest:
                 report.unchanged.append(str(path))
@@ -341,7 +426,25 @@ def _is_under(path: Path, root: Path) -> bool:
 def index_stats(settings: Settings) -> dict[str, Any]:
     """What is indexed: files and chunks by type, embedding model, last indexing time."""
     db_dir = Path(settings.store.db_dir)
-    manifest = Manifest(db_dir / "manifest.sqlite3")
+    gen = active_generation(settings)
+    in_progress = generations.building(db_dir)
+    manifest = open_manifest(settings)
+    base: dict[str, Any] = {
+        "db_dir": str(db_dir),
+        "generation": gen.name if gen else None,
+        "rebuild_in_progress": in_progress.name if in_progress else None,
+    }
+    if manifest is None or gen is None:
+        return {
+            **base,
+            "files": 0,
+            "chunks": 0,
+            "files_by_type": {},
+            "chunks_by_type": {},
+            "last_indexed": None,
+            "embedding_model": None,
+            "keyword_snapshot": None,
+        }
     try:
         files = manifest.files().values()
         by_type: dict[str, int] = {}
@@ -350,13 +453,13 @@ def index_stats(settings: Settings) -> dict[str, Any]:
             by_type[f.doc_type] = by_type.get(f.doc_type, 0) + 1
             chunks_by_type[f.doc_type] = chunks_by_type.get(f.doc_type, 0) + f.n_chunks
         return {
+            **base,
             **manifest.counts(),
             "files_by_type": by_type,
             "chunks_by_type": chunks_by_type,
             "last_indexed": max((f.indexed_at for f in files), default=None),
             "embedding_model": manifest.get_info("embedding_model"),
-            "keyword_snapshot": keyword_index.current_version(db_dir),
-            "db_dir": str(db_dir),
+            "keyword_snapshot": keyword_index.current_version(gen.path(db_dir)),
         }
     finally:
         manifest.close()

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh test
-bash scripts/install-browser.sh  # Debian Chromium + Korean fonts for the Playwright tests
+bash scripts/install-system-deps.sh  # Debian Chromium + Korean fonts, PostgreSQL
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False ORT_DISABLE_TELEMETRY=1
 ruff check .

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -24,14 +20,18 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
+def unavailable(message: str) -> NoReturn:
+    """A test's real dependency is missing: skip locally, fail in CI (where it must be there)."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_shared(*parts: str) -> Path:
     """Path under ../shared; skip when absent locally, fail in CI (where it must exist)."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        message = f"shared test data missing: {path}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"shared test data missing: {path}")
     return path
 
 
@@ -69,6 +69,21 @@ def copy_statutes(sample: Path, dest: Path, names: list[str]) -> Path:
     return dest
 
 
+def committed_chunks(db: Path) -> int:
+    """Chunks committed so far in any generation under `db` (the one being built, too)."""
+    import sqlite3
+
+    total = 0
+    for path in db.glob("**/manifest.sqlite3"):
+        try:
+            con = sqlite3.connect(path)
+            total += int(con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+            con.close()
+        except sqlite3.Error:
+            pass
+    return total
+
+
 def build_test_index(
     root: Path,
     sample: Path,
@@ -96,36 +111,14 @@ def build_test_index(
     return s
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """A real `chroma run` server on a free loopback port for the session."""
-    chroma = Path(sys.executable).with_name("chroma")
-    port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start within 30 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    from ingest.chroma_server import start_chroma_server
+
+    try:
+        server = start_chroma_server(tmp_path_factory.mktemp("chroma-server"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server.url
+    server.stop()

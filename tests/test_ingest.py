@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,25 +14,20 @@ import pytest
 from assistant import keyword_index
 from assistant.settings import Settings
 from ingest.__main__ import main as ingest_main
-from ingest.manifest import Manifest
-from ingest.pipeline import run_ingest
+from ingest.pipeline import active_generation, indexed_chunk_ids, open_manifest, run_ingest
 from ingest.store import EmbeddingMismatchError, all_ids, make_client, open_collection
-from tests.conftest import PROJECT_ROOT, copy_statutes
+from tests.conftest import PROJECT_ROOT, committed_chunks, copy_statutes
 
 SMALL_SET = ["행정기본법/법률.md", "민원처리에관한법률/법률.md", "전자정부법/시행규칙.md"]
 
 
 def _state(settings: Settings, embeddings) -> tuple[set[str], set[str], set[str]]:  # noqa: ANN001
     """(ids in Chroma, ids in the manifest, ids in the live keyword snapshot)."""
-    collection = open_collection(
-        make_client(settings.store), settings.store.collection, embeddings, create=False
-    )
-    manifest = Manifest(Path(settings.store.db_dir) / "manifest.sqlite3")
-    try:
-        listed = manifest.chunk_ids()
-    finally:
-        manifest.close()
-    loaded = keyword_index.load_current(Path(settings.store.db_dir))
+    gen = active_generation(settings)
+    assert gen is not None
+    collection = open_collection(make_client(settings.store), gen.collection, embeddings, create=False)
+    listed = indexed_chunk_ids(settings)
+    loaded = keyword_index.load_current(gen.path(Path(settings.store.db_dir)))
     snapshot = set(loaded[1].ids) if loaded else set()
     return all_ids(collection), listed, snapshot
 
@@ -78,7 +72,8 @@ def test_incremental_reindex(
 
     # a deleted file leaves no chunk anywhere
     removed_file = src / "민원처리에관한법률" / "법률.md"
-    manifest = Manifest(Path(store_settings.store.db_dir) / "manifest.sqlite3")
+    manifest = open_manifest(store_settings)
+    assert manifest is not None
     removed_ids = manifest.chunk_ids(str(removed_file.resolve()))
     manifest.close()
     assert removed_ids
@@ -175,14 +170,6 @@ def test_embedding_model_mismatch_is_a_clear_error(tmp_path: Path, settings: Set
     assert rebuilt.chunks_embedded == rebuilt.chunks_total == 1
 
 
-def _chunk_rows(db: Path) -> int:
-    try:
-        con = sqlite3.connect(db / "manifest.sqlite3")
-        return int(con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def test_killed_ingest_then_rerun_equals_clean_build(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
 ) -> None:  # noqa: ANN001
@@ -192,13 +179,13 @@ def test_killed_ingest_then_rerun_equals_clean_build(
     cmd = [sys.executable, "-m", "ingest", str(src), "--db", str(killed_db), "--quiet"]
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while time.time() < deadline and _chunk_rows(killed_db) == 0 and proc.poll() is None:
+    while time.time() < deadline and committed_chunks(killed_db) == 0 and proc.poll() is None:
         time.sleep(0.2)
     time.sleep(0.5)  # inside the next file's embedding
     assert proc.poll() is None, "ingest finished before it could be killed; use more files"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    partial = _chunk_rows(killed_db)
+    partial = committed_chunks(killed_db)
     assert partial > 0
 
     rerun = subprocess.run(cmd, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)

@@ -1,5 +1,6 @@
-"""Admin actions of the 관리 page. Each takes the acting `user`, so the role check that comes with
-login slots into :func:`require_admin`; the work itself is done by ``ingest.pipeline``."""
+"""Admin actions of the 관리 page. Each takes the acting `user` and refuses anyone but an admin
+(:func:`require_admin`, recorded as "denied" in the audit log); the work itself is done by
+``ingest.pipeline``. Re-indexing and removals are recorded in the audit log too."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.security.audit import AuditEntry, get_audit_log
+from assistant.security.auth import User
+from assistant.security.guard import InputRejected, check_upload
 from assistant.settings import Settings
-from ingest.manifest import FileRecord, Manifest
-from ingest.pipeline import IngestReport, index_stats, run_ingest
-from ui.state import User
+from ingest.manifest import FileRecord
+from ingest.pipeline import IngestReport, index_stats, open_manifest, run_ingest
+from ui import audit
 
 Progress = Callable[[int, int, int], None]
 
@@ -23,28 +27,38 @@ class AdminError(RuntimeError):
     """An admin action was refused or cannot run; ``str()`` is a Korean message for the user."""
 
 
-def require_admin(user: User) -> None:
-    if not user.is_admin:
-        raise AdminError("관리자만 사용할 수 있는 기능입니다. 관리자 계정으로 로그인하세요.")
+def require_admin(user: User | None, settings: Settings, action: str) -> None:
+    """Raise AdminError unless `user` is an admin; a refusal is recorded as "denied" (`action`)."""
+    if user is not None and user.is_admin:
+        return
+    audit.record(settings, "denied", user, detail=action)
+    raise AdminError("관리자만 사용할 수 있는 기능입니다. 관리자 계정으로 로그인하세요.")
 
 
 def corpus_stats(settings: Settings, user: User) -> dict[str, Any]:
     """Documents, chunks (by type), last indexing time, embedding model of the index."""
-    require_admin(user)
+    require_admin(user, settings, "corpus_stats")
     return index_stats(settings)
 
 
 def documents(settings: Settings, user: User) -> list[FileRecord]:
     """Indexed files, by title."""
-    require_admin(user)
-    db = Path(settings.store.db_dir) / "manifest.sqlite3"
-    if not db.exists():
+    require_admin(user, settings, "documents")
+    manifest = open_manifest(settings)
+    if manifest is None:
         return []
-    manifest = Manifest(db)
     try:
         return sorted(manifest.files().values(), key=lambda r: (r.doc_type, r.title))
     finally:
         manifest.close()
+
+
+def audit_entries(
+    settings: Settings, user: User, limit: int = 200, *, login: str | None = None, event: str | None = None
+) -> list[AuditEntry]:
+    """The newest audit entries, optionally of one login and/or one event."""
+    require_admin(user, settings, "audit_entries")
+    return get_audit_log(settings).recent(limit, user=login, event=event)
 
 
 @dataclass
@@ -68,24 +82,17 @@ def save_uploads(files: Sequence[tuple[str, bytes]], settings: Settings, user: U
     from ingest.loaders import load_document
     from ingest.model import LoaderError
 
-    require_admin(user)
+    require_admin(user, settings, "save_uploads")
     out = UploadResult()
-    allowed = {e.lower() for e in settings.ingest.extensions}
     limit = int(settings.ingest.max_file_mb * 1e6)
     folder = Path(settings.ui.upload_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files:
         clean = safe_name(name)
-        if Path(clean).suffix.lower() not in allowed:
-            out.rejected.append((name, f"지원하지 않는 형식입니다 (가능: {', '.join(sorted(allowed))})"))
-            continue
-        if len(data) > limit:
-            out.rejected.append(
-                (
-                    name,
-                    f"파일이 너무 큽니다 ({len(data) / 1e6:.1f}MB, 최대 {settings.ingest.max_file_mb:g}MB)",
-                )
-            )
+        try:
+            check_upload(clean, data, settings)  # by content: type, size, pages, zip bomb
+        except InputRejected as exc:
+            out.rejected.append((name, exc.reason))
             continue
         with tempfile.TemporaryDirectory() as tmp:
             probe = Path(tmp) / clean
@@ -111,18 +118,29 @@ def reindex(
     rebuild: bool = False,
 ) -> IngestReport:
     """Index files/folders incrementally (``ingest.pipeline.run_ingest``)."""
-    require_admin(user)
+    require_admin(user, settings, "reindex")
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise AdminError(
             f"경로를 찾을 수 없습니다: {', '.join(missing)} — 서버에서 보이는 경로인지 확인하세요."
         )
     try:
-        return run_ingest([Path(p) for p in paths], settings, rebuild, embeddings, progress)
+        report = run_ingest([Path(p) for p in paths], settings, rebuild, embeddings, progress)
     except RuntimeError as exc:
         if "이미 실행 중" in str(exc):
             raise AdminError(f"{exc} 끝난 뒤 다시 시도하세요.") from exc
         raise
+    audit.record(
+        settings,
+        "reindex",
+        user,
+        sources=[str(p) for p in paths],
+        detail=(
+            f"추가 {len(report.added)} · 갱신 {len(report.updated)} · 삭제 {len(report.removed)}"
+            f" · 실패 {len(report.failed)}" + (" · 처음부터" if rebuild else "")
+        ),
+    )
+    return report
 
 
 def remove_document(path: str, settings: Settings, user: User, *, embeddings: Any = None) -> IngestReport:
@@ -130,7 +148,7 @@ def remove_document(path: str, settings: Settings, user: User, *, embeddings: An
     so the next re-index does not bring it back."""
     from ingest.pipeline import remove_document as remove_indexed
 
-    require_admin(user)
+    require_admin(user, settings, "remove_document")
     try:
         report = remove_indexed(path, settings, embeddings)
     except KeyError as exc:
@@ -139,6 +157,7 @@ def remove_document(path: str, settings: Settings, user: User, *, embeddings: An
         if "이미 실행 중" in str(exc):
             raise AdminError(f"{exc} 끝난 뒤 다시 시도하세요.") from exc
         raise
+    audit.record(settings, "delete_document", user, sources=[path], detail=f"청크 {report.chunks_deleted}개")
     upload_dir = Path(settings.ui.upload_dir).resolve()
     if upload_dir in Path(path).resolve().parents:
         Path(path).unlink(missing_ok=True)

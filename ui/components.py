@@ -48,6 +48,10 @@ def status_line(s: Settings) -> None:
 
 def index_missing(exc: Exception) -> None:
     st.error(f"검색할 색인이 없습니다. {exc}", icon=":material/folder_off:")
+    user = state.current_user()
+    if user is None or not user.is_admin:
+        st.info("관리자에게 법령·지침 색인을 요청한 뒤 다시 시도하세요.")
+        return
     st.info("**관리** 페이지에서 법령·지침 폴더를 색인하거나 파일을 올린 뒤 다시 시도하세요.")
     st.page_link(ADMIN_PAGE, label="관리 페이지로 이동", icon=":material/admin_panel_settings:")
 

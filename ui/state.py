@@ -1,5 +1,5 @@
 """Process-wide resources, created once per process (``st.cache_resource``), and the small
-per-browser-session state (session id, current user).
+per-browser-session state (session id, logged-in user, last activity).
 
 Heavy objects — the embedding model, the retriever (Chroma client, keyword index, Kiwi) and the
 chain context — are keyed by the settings, so a test that points the app at another index gets
@@ -9,8 +9,9 @@ fresh ones while every rerun of one app reuses them.
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +20,51 @@ import streamlit as st
 from assistant.chains import ChainContext, Source, make_context
 from assistant.llm import llm_status
 from assistant.retrieval import HybridRetriever, IndexMissingError
+from assistant.security.auth import User
 from assistant.settings import Settings, get_settings
 from ui.feedback import FeedbackStore
 
 WARMUP_QUERY = "민원 처리기간"
-
-
-@dataclass(frozen=True)
-class User:
-    """Who uses the app. Login comes later: until then everyone may use 관리."""
-
-    name: str = "직원"
-    is_admin: bool = True
+USER_KEY, SEEN_KEY, VIA_KEY = "auth_user", "auth_last_seen", "auth_via"
+clock: Callable[[], float] = time.time  # replaced by a fake clock in tests
 
 
 def settings() -> Settings:
     return get_settings()
 
 
-def current_user() -> User:
-    return User()
+def current_user() -> User | None:
+    """The logged-in user of this browser session, or None."""
+    user = st.session_state.get(USER_KEY)
+    return user if isinstance(user, User) else None
+
+
+def sign_in(user: User, via: str = "password") -> None:
+    st.session_state[USER_KEY] = user
+    st.session_state[VIA_KEY] = via
+    st.session_state[SEEN_KEY] = clock()
+
+
+def signed_in_via() -> str:
+    """ "password" or "oidc"."""
+    return str(st.session_state.get(VIA_KEY, "password"))
+
+
+def sign_out() -> None:
+    """Forget the user and everything this session held (conversation, summaries, drafts)."""
+    st.session_state.clear()
+
+
+def idle_expired(s: Settings) -> bool:
+    """True when the session was idle longer than ``security.session_idle_minutes`` (0 = never);
+    otherwise this rerun counts as activity."""
+    now = clock()
+    last = float(st.session_state.get(SEEN_KEY, now))
+    limit = s.security.session_idle_minutes * 60
+    if limit > 0 and now - last > limit:
+        return True
+    st.session_state[SEEN_KEY] = now
+    return False
 
 
 def session_id() -> str:
@@ -121,13 +147,13 @@ def llm_state(s: Settings | None = None, fresh: bool = False) -> tuple[bool, str
 
 def full_source_text(source: Source, s: Settings | None = None) -> str:
     """The whole article/section of a source (the chain may have cut the last one to its token
-    budget; such text ends with "…")."""
+    budget; such text ends with "…"), as far as the current user may see it."""
     if not source.text.endswith("\n…"):
         return source.body
-    from ingest.manifest import Manifest
-
     s = s or settings()
     meta = source.metadata
+    user = current_user()
+    groups = user.groups if user else ()
     try:
         r = retriever(s)
     except IndexMissingError:
@@ -135,17 +161,13 @@ def full_source_text(source: Source, s: Settings | None = None) -> str:
     if meta.get("law_title") and meta.get("article"):
         parts = [
             c
-            for c in r.get_article(str(meta["law_title"]), str(meta["article"]))
+            for c in r.get_article(str(meta["law_title"]), str(meta["article"]), groups)
             if c.metadata.get("doc_id") == meta.get("doc_id")
             and c.metadata.get("occurrence") == meta.get("occurrence")
         ]
         parts.sort(key=lambda c: int(c.metadata.get("part", 1)))
         if parts:
             return "\n".join(c.text.split("\n", 1)[-1] for c in parts)
-    manifest = Manifest(Path(s.store.db_dir) / "manifest.sqlite3")
-    try:
-        rows = manifest.get_chunks([source.chunk_id])
-    finally:
-        manifest.close()
-    text = rows.get(source.chunk_id, (source.text, {}))[0]
+    found = r.get_chunks([source.chunk_id], groups)
+    text = found[0].text if found else source.text
     return text.split("\n", 1)[1] if "\n" in text else text

@@ -101,9 +101,11 @@ def stream_summary(
     *,
     ctx: ChainContext | None = None,
     progress: Callable[[int, int], None] | None = None,
+    groups: Sequence[str] = (),
 ) -> Iterator[str | Summary]:
-    """Summarise an uploaded file (a path) or an indexed document (its title)."""
-    return _summarize.stream_summary(target, _ctx(settings, ctx), progress)
+    """Summarise an uploaded file (a path) or an indexed document (its title) that a user of
+    `groups` may see."""
+    return _summarize.stream_summary(target, _ctx(settings, ctx), progress, groups)
 
 
 def summarize(
@@ -112,16 +114,19 @@ def summarize(
     *,
     ctx: ChainContext | None = None,
     progress: Callable[[int, int], None] | None = None,
+    groups: Sequence[str] = (),
 ) -> Summary:
     result: Any = None
-    for item in stream_summary(target, settings, ctx=ctx, progress=progress):
+    for item in stream_summary(target, settings, ctx=ctx, progress=progress, groups=groups):
         result = item
     return result
 
 
-def indexed_documents(settings: Settings | None = None, *, ctx: ChainContext | None = None) -> list[str]:
-    """Titles of the indexed documents (choices for "summarise by title")."""
-    return sorted(_summarize.indexed_documents(_ctx(settings, ctx)))
+def indexed_documents(
+    settings: Settings | None = None, *, ctx: ChainContext | None = None, groups: Sequence[str] = ()
+) -> list[str]:
+    """Titles of the indexed documents a user of `groups` may see (choices for "summarise by title")."""
+    return sorted(_summarize.indexed_documents(_ctx(settings, ctx), groups))
 
 
 def stream_draft(

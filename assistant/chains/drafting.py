@@ -20,9 +20,10 @@ from assistant.chains.context import ChainContext
 from assistant.chains.format_check import FormatIssue, check_format, symbol_for
 from assistant.chains.prompts import ECHO_REASON, draft_messages, looks_like_prompt_echo
 from assistant.chains.qa import has_evidence, highlight, retrieve_sources
-from assistant.chains.text import mask_personal_data
 from assistant.chains.types import Mode, Source
 from assistant.llm import Generation, describe_llm_error, stream_chat
+from assistant.retrieval import SearchFilters
+from assistant.security.pii import mask_personal_data, should_mask_for_llm
 
 DocKind = Literal["공문", "보고서"]
 END_MARK = "  끝."  # one character (2 half-width columns) after the last character
@@ -50,6 +51,7 @@ class DraftRequest:
     agency: str = ""  # 행정기관명 (default: settings.chains.draft_agency)
     sender: str = ""  # 발신 명의 (default: 행정기관명 + 장)
     use_basis: bool = True
+    groups: tuple[str, ...] = ()  # the user's access groups (restricted guidelines as 관련 근거)
 
 
 @dataclass
@@ -335,7 +337,9 @@ def _basis(ctx: ChainContext, req: DraftRequest) -> list[Source]:
         return []
     query = req.question or " ".join([req.subject, *req.key_points])
     try:
-        sources, weights, exact = retrieve_sources(ctx, query, k=ctx.settings.chains.draft_basis_k)
+        sources, weights, exact = retrieve_sources(
+            ctx, query, SearchFilters(groups=req.groups), k=ctx.settings.chains.draft_basis_k
+        )
     except Exception:  # no index: a draft without 관련 근거 is still a draft
         return []
     if not has_evidence(sources, ctx.settings.chains, exact):
@@ -357,10 +361,12 @@ def stream_draft(req: DraftRequest, ctx: ChainContext) -> Iterator[str | Draft]:
     mode: Mode = "extractive"
     if ctx.llm is not None:
         sections = (SUMMARY_SECTION, *REPORT_SECTIONS) if req.kind == "보고서" else ()
-        points = (
-            [mask_personal_data(p) for p in req.key_points] if ctx.settings.llm.external else req.key_points
+        mask = mask_personal_data if should_mask_for_llm(ctx.settings) else (lambda t: t)
+        points = [mask(p) for p in req.key_points]
+        sent_basis = [replace(b, text=mask(b.text)) for b in basis]
+        messages = draft_messages(
+            req.kind, mask(req.recipient), mask(req.subject), points, sent_basis, sections
         )
-        messages = draft_messages(req.kind, req.recipient, req.subject, points, basis, sections)
         try:
             yield from stream_chat(ctx.llm, messages, gen)
             reply = gen.text

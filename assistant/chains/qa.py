@@ -25,17 +25,13 @@ from assistant.chains.prompts import (
     looks_like_prompt_echo,
     qa_messages,
 )
-from assistant.chains.text import (
-    CountTokens,
-    mask_personal_data,
-    paragraph_of,
-    split_sentences,
-    truncate_to_tokens,
-)
+from assistant.chains.text import CountTokens, paragraph_of, split_sentences, truncate_to_tokens
 from assistant.chains.types import Answer, Source, Turn
 from assistant.korean import morphemes
 from assistant.legal_refs import ref_matches
 from assistant.llm import Generation, describe_llm_error, stream_chat
+from assistant.security.guard import check_question
+from assistant.security.pii import mask_personal_data, should_mask_for_llm
 from assistant.settings import ChainSettings
 
 NO_EVIDENCE = "관련 근거를 찾지 못했습니다."
@@ -236,11 +232,13 @@ def stream_answer(
     history: Sequence[Turn] = (),
     filters: Any = None,
 ) -> Iterator[str | Answer]:
-    """Answer `question` (with the conversation `history`): text deltas, then the final Answer."""
+    """Answer `question` (with the conversation `history`): text deltas, then the final Answer.
+    Raises ``InputRejected`` (Korean message) for an empty, over-long or garbled question."""
+    question = check_question(question, ctx.settings)
     cfg = ctx.settings.chains
     llm = ctx.llm
     fallback = f"{ctx.llm_error} 발췌 답변으로 대신합니다." if ctx.llm_error else None
-    mask = ctx.settings.llm.external
+    mask = should_mask_for_llm(ctx.settings)
     condense_gen = Generation()
     turns = recent_history(history, cfg.history_turns)
     try:

@@ -26,7 +26,6 @@ from assistant.chains.prompts import (
     summary_reduce_messages,
 )
 from assistant.chains.text import (
-    mask_personal_data,
     pack_by_tokens,
     split_sentences,
     strip_amendments,
@@ -36,6 +35,7 @@ from assistant.chains.types import Mode
 from assistant.korean import morphemes
 from assistant.legal_refs import normalize_title
 from assistant.llm import Generation, describe_llm_error, stream_chat
+from assistant.security.pii import mask_personal_data, should_mask_for_llm
 
 EXTRACTIVE_NOTE = "※ 발췌 요약 (LLM 미사용): 문서에서 중요도가 높은 문장을 그대로 골라 정리했습니다."
 FINDINGS_NOTE = "본문에서 규칙으로 찾은 문장입니다(원문 그대로)."
@@ -151,32 +151,37 @@ def load_file_units(path: str | Path, ctx: ChainContext) -> tuple[str, list[Unit
     return doc.title, units_from_chunks([(c.text, c.metadata) for c in chunks])
 
 
-def indexed_documents(ctx: ChainContext) -> dict[str, str]:
-    """Title → source path of every indexed document (for the UI's picker)."""
-    from ingest.manifest import Manifest
+def indexed_documents(ctx: ChainContext, groups: Sequence[str] = ()) -> dict[str, str]:
+    """Title → source path of every indexed document a user of `groups` may see (the picker)."""
+    from assistant.security.access import can_see
+    from ingest.pipeline import open_manifest
 
-    db = Path(ctx.settings.store.db_dir) / "manifest.sqlite3"
-    if not db.exists():
+    manifest = open_manifest(ctx.settings)
+    if manifest is None:
         return {}
-    manifest = Manifest(db)
     try:
-        return {rec.title: path for path, rec in sorted(manifest.files().items())}
+        access = manifest.access_groups()
+        return {
+            rec.title: path
+            for path, rec in sorted(manifest.files().items())
+            if can_see(access.get(path, ""), groups)
+        }
     finally:
         manifest.close()
 
 
-def load_indexed_units(title: str, ctx: ChainContext) -> tuple[str, list[Unit]]:
+def load_indexed_units(title: str, ctx: ChainContext, groups: Sequence[str] = ()) -> tuple[str, list[Unit]]:
     """(official title, units) of the indexed document whose title matches `title`."""
-    from ingest.manifest import Manifest
+    from ingest.pipeline import open_manifest
 
-    docs = indexed_documents(ctx)
+    docs = indexed_documents(ctx, groups)
     key = normalize_title(title)
     match = next((t for t in docs if normalize_title(t) == key), None)
-    if match is None:
+    manifest = open_manifest(ctx.settings)
+    if match is None or manifest is None:
         near = difflib.get_close_matches(title, list(docs), n=3, cutoff=0.4)
         hint = f" 비슷한 제목: {', '.join(near)}" if near else ""
         raise DocumentNotFoundError(f"색인에서 '{title}' 문서를 찾지 못했습니다.{hint}")
-    manifest = Manifest(Path(ctx.settings.store.db_dir) / "manifest.sqlite3")
     try:
         rows = manifest.get_chunks(sorted(manifest.chunk_ids(docs[match])))
     finally:
@@ -382,16 +387,17 @@ def stream_summary(
     target: str | Path,
     ctx: ChainContext,
     progress: Callable[[int, int], None] | None = None,
+    groups: Sequence[str] = (),
 ) -> Iterator[str | Summary]:
-    """Summarise an uploaded file (an existing path) or an indexed document (a title): text
-    deltas of the final reduce step, then the Summary. ``progress(done, total)`` follows the map
-    calls."""
+    """Summarise an uploaded file (an existing path) or an indexed document (a title) that a user
+    of `groups` may see: text deltas of the final reduce step, then the Summary.
+    ``progress(done, total)`` follows the map calls."""
     path = Path(target) if not isinstance(target, Path) else target
     if isinstance(target, Path) or path.is_file():
         title, units = load_file_units(path, ctx)
         origin = path.name
     else:
-        title, units = load_indexed_units(str(target), ctx)
+        title, units = load_indexed_units(str(target), ctx, groups)
         origin = "색인"
     cfg = ctx.settings.chains
     groups = group_sections(units, ctx.tokens, cfg.summary_chunk_tokens)
@@ -424,7 +430,7 @@ def _generated(
 ) -> Generator[str, None, Summary]:
     cfg = ctx.settings.chains
     budget = cfg.summary_chunk_tokens
-    mask = mask_personal_data if ctx.settings.llm.external else (lambda t: t)
+    mask = mask_personal_data if should_mask_for_llm(ctx.settings) else (lambda t: t)
     pieces: list[tuple[int, str]] = []  # (group index, text within budget)
     for gi, (_, units) in enumerate(groups):
         texts = [f"[{u.location}]\n{u.text}" for u in units]

@@ -1,10 +1,13 @@
-"""Pure text helpers: splitting provisions into sentences, token budgets, masking personal data."""
+"""Pure text helpers: splitting provisions into sentences, token budgets."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+# Re-exported for older callers; masking lives in assistant.security.pii.
+from assistant.security.pii import mask_personal_data as mask_personal_data
 
 CountTokens = Callable[[str], int]
 
@@ -97,19 +100,3 @@ def pack_by_tokens(texts: Sequence[str], budget: int, count: CountTokens) -> lis
             groups.append([i])
             used = cost
     return groups
-
-
-# --- personal data (for LLMs outside the city's network: settings.llm.external) -----------------
-
-_RRN = re.compile(r"\b(\d{6})\s?-\s?([1-8])\d{6}\b")  # 주민등록번호 / 외국인등록번호
-_PHONE = re.compile(r"\b(01[016789]|0\d{1,2})-?(\d{3,4})-?(\d{4})\b")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_ACCOUNT = re.compile(r"\b\d{3,6}-\d{2,6}-\d{4,8}(?:-\d{1,4})?\b")
-
-
-def mask_personal_data(text: str) -> str:
-    """Mask resident registration numbers, phone numbers, e-mail addresses and account numbers."""
-    text = _RRN.sub(lambda m: f"{m.group(1)}-{m.group(2)}******", text)
-    text = _EMAIL.sub("(전자우편 비공개)", text)
-    text = _PHONE.sub(lambda m: f"{m.group(1)}-****-{m.group(3)}", text)
-    return _ACCOUNT.sub("(계좌번호 비공개)", text)

@@ -14,6 +14,37 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 PDF_MAGIC = b"%PDF-"
 
+# What a file really is, for refusals that say more than "not a PDF" (a renamed program, a web
+# page saved as .hwp, …). Only the first bytes are needed.
+_CONTENT_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (PDF_MAGIC, "PDF 문서"),
+    (OLE_MAGIC, "OLE 복합문서(HWP·DOC·XLS 등)"),
+    (ZIP_MAGIC, "ZIP 압축 파일"),
+    (b"MZ", "실행 파일(EXE)"),
+    (b"\x7fELF", "실행 파일(ELF)"),
+    (b"#!", "스크립트 파일"),
+    (b"Rar!", "RAR 압축 파일"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 압축 파일"),
+    (b"\x1f\x8b", "gzip 압축 파일"),
+    (b"\x89PNG", "PNG 이미지"),
+    (b"\xff\xd8\xff", "JPEG 이미지"),
+    (b"GIF8", "GIF 이미지"),
+)
+_HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<script", b"<body")
+
+
+def describe_content(head: bytes) -> str | None:
+    """A Korean name for what the first bytes show (``"실행 파일(EXE)"``, ``"HTML 문서"``), or None."""
+    for magic, name in _CONTENT_MAGIC:
+        if head.startswith(magic):
+            return name
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(_HTML_MARKS) or any(mark in start[:512] for mark in _HTML_MARKS[1:]):
+        return "HTML 문서"
+    if start.startswith(b"<?xml"):
+        return "XML 문서"
+    return None
+
 
 def sniff_format(path: Path, head: bytes) -> str:
     """Return 'pdf', 'hwp', 'hwpx', 'docx', 'markdown' or 'text' from content and extension."""
@@ -31,8 +62,10 @@ def sniff_format(path: Path, head: bytes) -> str:
             return "docx"
         raise LoaderError(str(path), f"알 수 없는 ZIP 기반 형식입니다 (확장자 {ext or '없음'})")
     if ext in (".pdf", ".hwp", ".hwpx", ".docx"):
+        actual = describe_content(head)
         raise LoaderError(
-            str(path), f"확장자는 {ext}이지만 내용이 그 형식이 아닙니다 (손상되었거나 다른 파일)"
+            str(path),
+            f"확장자는 {ext}이지만 내용이 그 형식이 아닙니다 ({f'실제로는 {actual}' if actual else '손상되었거나 다른 파일'})",
         )
     if ext == ".md":
         return "markdown"

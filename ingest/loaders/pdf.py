@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ingest.loaders.textnorm import MIDDLE_DOT, normalize_text, tidy_lines, title_from_stem
 from ingest.model import PAGE_BREAK, LoadedDocument, LoaderError
@@ -42,30 +42,43 @@ class PdfPage:
 # Reading
 
 
-def _open_reader(path: Path) -> Any:
+def page_limit() -> int:
+    """Most pages one PDF may have (``settings.security.max_upload_pages``)."""
+    from assistant.settings import get_settings
+
+    return get_settings().security.max_upload_pages
+
+
+def check_page_count(name: str, n_pages: int, max_pages: int) -> None:
+    """Refuse a PDF over the page limit before any page is parsed (≈40 ms each)."""
+    if n_pages > max_pages:
+        raise LoaderError(name, f"PDF 쪽수 제한 초과: {n_pages:,}쪽 > {max_pages:,}쪽")
+
+
+def open_reader(source: Path | IO[bytes], name: str) -> Any:
+    """A decrypted pypdf reader of a file or an in-memory upload; LoaderError (naming `name`)
+    when it is corrupt, locked or has no pages."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, PdfReadError, PyPdfError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(source if not isinstance(source, Path) else str(source))
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")  # owner-password-only PDFs open with the empty password
             except DependencyError as exc:
                 raise LoaderError(
-                    str(path), "암호화된 PDF입니다 (AES 해독에 필요한 cryptography 패키지가 없습니다)"
+                    name, "암호화된 PDF입니다 (AES 해독에 필요한 cryptography 패키지가 없습니다)"
                 ) from exc
             if not ok:
-                raise LoaderError(
-                    str(path), "암호화된 PDF입니다 (열람 암호가 필요해 내용을 읽을 수 없습니다)"
-                )
+                raise LoaderError(name, "암호화된 PDF입니다 (열람 암호가 필요해 내용을 읽을 수 없습니다)")
         n_pages = len(reader.pages)
     except LoaderError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise LoaderError(str(path), f"PDF가 손상되어 열 수 없습니다: {type(exc).__name__}: {exc}") from exc
+        raise LoaderError(name, f"PDF가 손상되어 열 수 없습니다: {type(exc).__name__}: {exc}") from exc
     if n_pages == 0:
-        raise LoaderError(str(path), "PDF에 페이지가 없습니다 (손상되었거나 잘린 파일)")
+        raise LoaderError(name, "PDF에 페이지가 없습니다 (손상되었거나 잘린 파일)")
     return reader
 
 
@@ -636,14 +649,15 @@ def _require_text(path: Path, pages: list[PdfPage]) -> None:
         raise LoaderError(str(path), OCR_REASON.format(pages=len(pages)))
 
 
-def load_pdf(path: Path) -> LoadedDocument:
+def load_pdf(path: Path, max_pages: int | None = None) -> LoadedDocument:
     """Load a PDF; image-only scans raise LoaderError (OCR needed) instead of indexing nothing.
 
     The first pages decide how the rest is read, so that no page is parsed more often than
     needed (pypdf needs ~40 ms per page): law.go.kr statutes with line positions; guidelines
     whose justified text comes out glued in plain mode entirely in layout mode; other
     guidelines in plain mode, re-reading only their glued pages in layout mode."""
-    reader = _open_reader(path)
+    reader = open_reader(path, str(path))
+    check_page_count(str(path), len(reader.pages), page_limit() if max_pages is None else max_pages)
     n_probe = min(PROBE_PAGES, len(reader.pages))
     probe = [_safe_extract(reader.pages[i], "plain", path, i + 1) or PdfPage("", []) for i in range(n_probe)]
     if is_law_go_kr(probe):

@@ -1,6 +1,7 @@
 """UI test fixtures: one small index (3 statutes of the sample + the sample guidelines) built per
 session; each module that changes the index works on its own copy, and the app is pointed at it
-with environment variables (the way an operator configures it)."""
+with environment variables (the way an operator configures it), with its own accounts file (one
+admin, one staff member; bcrypt cost 4 to stay fast) and audit log."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from assistant.security.accounts import Account, save_account
+from assistant.security.auth import User, hash_password
 from assistant.settings import get_settings
 from tests.conftest import PROJECT_ROOT, build_test_index
 
@@ -25,6 +28,9 @@ UI_STATUTES = [
 # A question the sample answers from 민원처리법 시행령 제21조, and one it has no evidence for.
 QUESTION = "민원 처리기간을 연장할 수 있나요?"
 OFF_TOPIC = "오늘 점심 메뉴 추천해 줘"
+# (login, password, user) of the test accounts
+ADMIN = ("admin", "관리자-비밀번호-1", User("admin", "김관리", "admin", ("감사",)))
+STAFF = ("clerk", "직원-비밀번호-1", User("clerk", "이주무", "staff", ("민원",)))
 GUIDELINE_TEXT = """# [테스트] OO시 공용차량 운영 지침
 
 ## 1. 목적
@@ -45,10 +51,20 @@ def ui_index_template(
     return Path(build_test_index(root, statute_sample, UI_STATUTES, embeddings, guidelines=True).store.db_dir)
 
 
+def write_accounts(path: Path) -> Path:
+    """The test accounts file: ADMIN and STAFF."""
+    for _, password, user in (ADMIN, STAFF):
+        account = Account(user.login, user.name, user.role, user.groups, hash_password(password, rounds=4))
+        save_account(path, account)
+    return path
+
+
 def app_environment(root: Path, template: Path) -> dict[str, str]:
     """Environment for an app over a copy of the template index under `root`."""
     shutil.copytree(template, root / "index")
     return {
+        "ASSISTANT_SECURITY__ACCOUNTS_FILE": str(write_accounts(root / "secrets" / "accounts.toml")),
+        "ASSISTANT_SECURITY__AUDIT_URL": f"sqlite:///{root / 'audit.sqlite3'}",
         "ASSISTANT_STORE__DB_DIR": str(root / "index"),
         "ASSISTANT_UI__FEEDBACK_DB": str(root / "feedback.sqlite3"),
         "ASSISTANT_UI__UPLOAD_DIR": str(root / "uploads"),
@@ -93,7 +109,7 @@ def require_browser() -> str:
         "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
     )
     if chromium is None:
-        missing.append("chromium (bash scripts/install-browser.sh)")
+        missing.append("chromium (bash scripts/install-system-deps.sh)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

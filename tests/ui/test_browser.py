@@ -1,8 +1,9 @@
 """The real app in Debian's Chromium, driven by Playwright: one `streamlit run` process for the
-module over a copy of the statute-sample index (extractive mode). Saves a screenshot per page to
-docs/screenshots/ and measures the time to the first answer after a warm start.
+module over a copy of the statute-sample index (extractive mode), logged in through the login
+form (each tab is a new session). Saves a screenshot per page to docs/screenshots/ and measures
+the time to the first answer after a warm start.
 
-Skipped locally when chromium or playwright is missing (``bash scripts/install-browser.sh``);
+Skipped locally when chromium or playwright is missing (``bash scripts/install-system-deps.sh``);
 fails in CI (env CI set).
 """
 
@@ -24,10 +25,12 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT
 from tests.ui.conftest import (
+    ADMIN,
     APP,
     GUIDELINE_TEXT,
     OFF_TOPIC,
     QUESTION,
+    STAFF,
     UI_TIMINGS,
     app_environment,
     require_browser,
@@ -128,9 +131,29 @@ def page(browser: Any, served_app: dict[str, Any]) -> Iterator[Any]:
     tab.close()
 
 
-def open_page(page: Any, served_app: dict[str, Any], path: str, ready: str) -> None:
+def goto_login(page: Any, served_app: dict[str, Any], path: str) -> None:
+    """Open `path` in a new session: the login form appears whatever the path."""
     page.goto(f"{served_app['url']}/{path}")
+    page.get_by_role("button", name="로그인", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
+
+
+def submit_login(page: Any, login: str, password: str) -> None:
+    page.get_by_label("아이디", exact=True).fill(login)
+    page.locator('input[type="password"]').fill(password)
+    page.get_by_role("button", name="로그인", exact=True).click()
+
+
+def open_page(
+    page: Any, served_app: dict[str, Any], path: str, ready: str, who: tuple[str, str, Any] = STAFF
+) -> None:
+    """Log in as `who` at `path` and wait for `ready`."""
+    goto_login(page, served_app, path)
+    submit_login(page, who[0], who[1])
     page.locator(ready).first.wait_for(timeout=LOAD_TIMEOUT_MS)
+
+
+def nav_links(page: Any) -> str:
+    return page.get_by_test_id("stSidebarNav").inner_text()
 
 
 def shot(page: Any, name: str, top: Any = None, height: int | None = None) -> Path:
@@ -157,6 +180,39 @@ def ask(page: Any, question: str) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     box.press("Enter")
+
+
+def test_visitor_sees_only_the_login_page(page: Any, served_app: dict[str, Any]) -> None:
+    for path in ("", "admin"):
+        goto_login(page, served_app, path)
+        assert page.get_by_text("업무 AI 도우미").first.is_visible()
+        assert page.get_by_test_id("stSidebar").count() == 0  # no sidebar, no page navigation
+        assert page.get_by_test_id("stMetric").count() == 0
+        assert page.get_by_test_id("stChatInputTextArea").count() == 0
+    shot(page, "login")
+    submit_login(page, STAFF[0], "틀린 비밀번호")
+    page.get_by_text("아이디 또는 비밀번호가 올바르지 않습니다").first.wait_for()
+    assert page.get_by_test_id("stSidebar").count() == 0
+
+
+def test_staff_cannot_reach_the_admin_page(page: Any, served_app: dict[str, Any]) -> None:
+    open_page(page, served_app, "", '[data-testid="stChatInputTextArea"]')
+    links = nav_links(page)
+    assert "질의응답" in links and "초안 작성" in links and "관리" not in links
+    assert "이주무" in page.locator(".st-key-account_box").inner_text()
+    open_page(page, served_app, "admin", '[data-testid="stAlertContentError"]')
+    assert (
+        "관리자만 사용할 수 있는 기능입니다" in page.get_by_test_id("stAlertContentError").first.inner_text()
+    )
+    assert page.get_by_test_id("stMetric").count() == 0
+    assert "관리" not in nav_links(page)
+
+    page.get_by_role("button", name=re.compile("로그아웃")).click()
+    page.get_by_text("로그아웃했습니다.").first.wait_for()
+    # Streamlit may keep the (now empty) sidebar frame; what matters is that nothing is in it.
+    page.get_by_test_id("stSidebarNav").wait_for(state="detached")
+    page.locator(".st-key-account_box").wait_for(state="detached")
+    assert page.get_by_test_id("stChatInputTextArea").count() == 0
 
 
 def test_question_cited_answer_source_and_feedback(
@@ -236,7 +292,8 @@ def test_draft_preview_and_docx_download(page: Any, served_app: dict[str, Any], 
 
 
 def test_admin_uploads_and_reindexes(page: Any, served_app: dict[str, Any], tmp_path: Path) -> None:
-    open_page(page, served_app, "admin", '[data-testid="stMetric"]')
+    open_page(page, served_app, "admin", '[data-testid="stMetric"]', who=ADMIN)
+    assert "관리" in nav_links(page)
     assert page.get_by_test_id("stMetric").first.inner_text().split()[-1] == "6"
     upload = tmp_path / "공용차량_운영지침.md"
     upload.write_text(GUIDELINE_TEXT, encoding="utf-8")

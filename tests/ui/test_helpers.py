@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.security.auth import User
 from assistant.settings import Settings
 from ui import admin
 from ui.components import highlight_html, source_facts
 from ui.feedback import FeedbackStore
-from ui.state import User
 
 
 def test_feedback_store_round_trip(tmp_path: Path) -> None:
@@ -71,7 +71,8 @@ def test_source_facts_for_statutes_and_guidelines() -> None:
 def test_admin_actions_check_the_role(tmp_path: Path) -> None:
     s = Settings()
     s.store.db_dir = tmp_path / "index"
-    clerk = User("주무관", is_admin=False)
+    s.security.audit_url = f"sqlite:///{tmp_path / 'audit.sqlite3'}"
+    clerk = User("clerk", "주무관", "staff")
     for action in (
         lambda: admin.corpus_stats(s, clerk),
         lambda: admin.documents(s, clerk),
@@ -90,14 +91,21 @@ def test_save_uploads_screens_files(tmp_path: Path) -> None:
     s.ingest.max_file_mb = 0.001
     good = "# 지침\n\n## 1. 목적\n이 지침은 공용차량 운영에 필요한 사항을 정한다.\n".encode()
     result = admin.save_uploads(
-        [("../../차량 지침.md", good), ("표.xlsx", b"x"), ("큰.txt", b"x" * 2000), ("빈.txt", b"")],
+        [
+            ("../../차량 지침.md", good),
+            ("표.xlsx", b"x"),
+            ("큰.txt", b"x" * 2000),
+            ("빈.txt", b""),
+            ("설명.pdf", b"MZ\x90\x00" + b"\x00" * 60),  # an executable renamed .pdf
+        ],
         s,
-        User(),
+        User("admin", "관리자", "admin"),
     )
     assert result.saved == [tmp_path / "uploads" / "차량 지침.md"]
     reasons = dict(result.rejected)
-    assert "지원하지 않는 형식" in reasons["표.xlsx"]
-    assert "너무 큽니다" in reasons["큰.txt"]
+    assert "지원하지 않는 파일 형식" in reasons["표.xlsx"]
+    assert "크기 제한 초과" in reasons["큰.txt"]
+    assert "실행 파일" in reasons["설명.pdf"]  # judged by content, not by extension
     assert reasons["빈.txt"]  # the loader's own Korean reason
     assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["차량 지침.md"]
 

@@ -1,4 +1,5 @@
-"""Page logic through ``streamlit.testing.v1.AppTest`` (in-process, real index, extractive mode)."""
+"""Page logic through ``streamlit.testing.v1.AppTest`` (in-process, real index, extractive mode),
+logged in by putting the user into the session state (the login itself: test_login.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import APP, GUIDELINE_TEXT, OFF_TOPIC, QUESTION
+from assistant.security.auth import User
+from tests.ui.conftest import ADMIN, APP, GUIDELINE_TEXT, OFF_TOPIC, QUESTION, STAFF
 from ui.feedback import FeedbackStore
+from ui.state import USER_KEY
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
 
-def open_app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180).run()
+def open_app(page: str | None = None, user: User = STAFF[2]) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.session_state[USER_KEY] = user
+    at.run()
     if page:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -125,8 +130,10 @@ def test_missing_index_is_a_korean_message(env_override: Any, tmp_path: Path) ->
     env_override(ASSISTANT_STORE__DB_DIR=str(tmp_path / "none"))
     at = open_app()
     assert any("색인이 없습니다" in e for e in texts(at.error))
-    assert any("관리" in i for i in texts(at.info))
+    assert any("관리자에게" in i for i in texts(at.info))  # staff: ask an admin
     assert not at.chat_input
+    at = open_app(user=ADMIN[2])
+    assert any("**관리** 페이지에서" in i for i in texts(at.info))  # admins: where to index
 
 
 def test_llm_down_status_and_fallback(env_override: Any) -> None:
@@ -189,7 +196,7 @@ def test_summary_of_an_upload_and_rejections(env_override: Any) -> None:
     at.radio(key="sum_mode").set_value("파일 올리기").run()
     at.file_uploader(key="sum_upload").upload("큰파일.txt", ("가" * 1000).encode(), "text/plain").run()
     at.button(key="sum_run").click().run()
-    assert any("파일이 너무 큽니다" in e for e in texts(at.error))
+    assert any("파일 크기 제한 초과" in e for e in texts(at.error))
 
 
 # --- 초안 작성 -------------------------------------------------------------------------------------
@@ -239,7 +246,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def test_admin_stats_system_and_upload_then_remove(app_env: dict[str, str]) -> None:
-    at = open_app("views/admin.py")
+    at = open_app("views/admin.py", ADMIN[2])
     assert metric(at, "문서") == "6"
     assert metric(at, "법령 / 지침") == "3 / 3"
     assert any("use-v3" in m for m in texts(at.markdown))
@@ -262,7 +269,7 @@ def test_admin_stats_system_and_upload_then_remove(app_env: dict[str, str]) -> N
     qa = ask(open_app(), "공용차량 배차는 언제까지 신청해야 하나요?")
     assert any("공용차량" in label for label in source_labels(qa))
 
-    at = open_app("views/admin.py")
+    at = open_app("views/admin.py", ADMIN[2])
     choice = next(o for o in at.selectbox(key="adm_remove_doc").options if "공용차량" in o)
     at.selectbox(key="adm_remove_doc").select(choice)
     at.checkbox(key="adm_remove_ok").check().run()
@@ -275,7 +282,7 @@ def test_admin_folder_reindex_and_bad_path(tmp_path: Path) -> None:
     folder = tmp_path / "지침"
     folder.mkdir()
     (folder / "차량.md").write_text(GUIDELINE_TEXT, encoding="utf-8")
-    at = open_app("views/admin.py")
+    at = open_app("views/admin.py", ADMIN[2])
     at.text_input(key="adm_folder").input(str(folder))
     at.button(key="adm_reindex").click().run()
     assert any("추가 1" in s for s in texts(at.success))

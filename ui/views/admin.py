@@ -1,5 +1,6 @@
-"""관리: corpus statistics, upload/re-index with live progress, remove a document, system status,
-feedback. The actions live in ``ui.admin`` and take the user (role check comes with login)."""
+"""관리 (admins only): corpus statistics, upload/re-index with live progress, remove a document,
+system status, feedback, audit trail. The actions live in ``ui.admin``, which refuses anyone but
+an admin; a staff member who opens /admin sees the refusal."""
 
 from __future__ import annotations
 
@@ -12,12 +13,23 @@ from ingest.pipeline import IngestReport
 from ui import admin, state
 
 TYPE_NAMES = {"statute": "법령", "guideline": "지침·문서"}
+EVENT_NAMES = {
+    "ask": "질의",
+    "summarize": "요약",
+    "draft": "초안",
+    "login": "로그인",
+    "login_failed": "로그인 실패",
+    "logout": "로그아웃",
+    "reindex": "색인",
+    "delete_document": "문서 삭제",
+    "denied": "거부",
+}
 
 
-def local_time(iso: str) -> str:
+def local_time(iso: str, fmt: str = "%m-%d %H:%M") -> str:
     """ "2026-11-25T09:53:00+00:00" → "11-25 18:53" in the server's time zone."""
     try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%m-%d %H:%M")
+        return datetime.fromisoformat(iso).astimezone().strftime(fmt)
     except ValueError:
         return iso[:16]
 
@@ -172,10 +184,36 @@ def feedback_tab() -> None:
         )
 
 
+def audit_tab() -> None:
+    c1, c2 = st.columns(2)
+    names = {"전체": None} | {name: event for event, name in EVENT_NAMES.items()}
+    event = names[c1.selectbox("이벤트", list(names), key="adm_audit_event")]
+    login = c2.text_input("사용자 아이디", key="adm_audit_user", placeholder="모든 사용자").strip().lower()
+    entries = admin.audit_entries(state.settings(), user, 200, login=login or None, event=event)
+    if not entries:
+        st.info("기록이 없습니다.")
+        return
+    st.caption(f"최근 {len(entries)}건 (새 기록이 위). 기록은 지우거나 고칠 수 없습니다.")
+    rows = [
+        {
+            "시각": local_time(e.ts, "%Y-%m-%d %H:%M:%S"),
+            "이벤트": EVENT_NAMES.get(e.event, e.event),
+            "사용자": e.user,
+            "역할": e.role,
+            "질문": e.question or "",
+            "출처": " · ".join(e.sources),
+            "백엔드": e.backend or "",
+            "내용": e.detail or "",
+        }
+        for e in entries
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
 user = state.current_user()
 st.title("관리")
 try:
-    admin.require_admin(user)
+    admin.require_admin(user, state.settings(), "admin_page")
 except admin.AdminError as refused:
     st.error(str(refused))
     st.stop()
@@ -190,7 +228,9 @@ if last and last[0] == "report":
     show_report(last[1], last[2])
 elif last:
     st.success(last[1])
-upload, folder, remove, feedback = st.tabs(["지침 올리기", "폴더 다시 색인", "문서 삭제", "피드백"])
+upload, folder, remove, feedback, audit_log = st.tabs(
+    ["지침 올리기", "폴더 다시 색인", "문서 삭제", "피드백", "감사 기록"]
+)
 with upload:
     upload_tab()
 with folder:
@@ -199,3 +239,5 @@ with remove:
     remove_tab()
 with feedback:
     feedback_tab()
+with audit_log:
+    audit_tab()

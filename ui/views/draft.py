@@ -8,7 +8,7 @@ import streamlit as st
 
 from assistant.chains import Draft, DraftRequest, check_format, draft_docx_bytes, stream_draft
 from assistant.chains.format_check import FormatIssue
-from ui import components, state
+from ui import audit, components, state
 from ui.admin import safe_name
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -134,11 +134,22 @@ if submitted:
             key_points=lines_of(points),
             question=question.strip() or None,
             attachments=lines_of(attachments),
+            groups=user.groups if (user := state.current_user()) else (),
         )
         result = make_draft(request)
         if result is not None:
             st.session_state["draft"] = result
             st.session_state["draft_text"] = st.session_state["draft_body"] = result.text
+            s = state.settings()
+            audit.record(
+                s,
+                "draft",
+                state.current_user(),
+                question=request.question or request.subject,
+                sources=[src.label for src in result.basis],
+                backend=audit.backend_of(s, result.mode),
+                detail=f"{request.kind}: {request.subject}",
+            )
 
 if st.session_state.get("draft") is not None:
     show_draft(st.session_state["draft"])

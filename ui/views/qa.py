@@ -9,7 +9,8 @@ import streamlit as st
 
 from assistant.chains import Answer, stream_answer
 from assistant.retrieval import IndexMissingError, SearchFilters
-from ui import components, state
+from assistant.security.guard import InputRejected, check_question
+from ui import audit, components, state
 
 SCOPES = {"전체": None, "법령만": "statute", "지침만": "guideline"}
 PLACEHOLDER = "법령이나 지침에 대해 물어보세요 (예: 민원 처리기간을 연장할 수 있나요?)"
@@ -29,8 +30,8 @@ def history() -> list[tuple[str, str]]:
     return [(m["role"], m["text"]) for m in chat()]
 
 
-def filters_sidebar() -> SearchFilters | None:
-    """Law / law type / statutes-or-guidelines filters (None when nothing is chosen)."""
+def filters_sidebar() -> SearchFilters:
+    """Law / law type / statutes-or-guidelines filters, always with the user's access groups."""
     with st.sidebar:
         st.button(
             "새 대화",
@@ -45,9 +46,9 @@ def filters_sidebar() -> SearchFilters | None:
         r.refresh()
         laws = st.multiselect("법령", sorted(r.law_titles()), key="f_laws", placeholder="모든 법령")
         kinds = st.multiselect("법령 종류", law_types(r), key="f_kinds", placeholder="모든 종류")
-    if not (laws or kinds or SCOPES[scope]):
-        return None
-    return SearchFilters(laws=tuple(laws), law_types=tuple(kinds), doc_type=SCOPES[scope])
+    user = state.current_user()
+    groups = user.groups if user else ()
+    return SearchFilters(laws=tuple(laws), law_types=tuple(kinds), doc_type=SCOPES[scope], groups=groups)
 
 
 def law_types(r: Any) -> list[str]:
@@ -124,8 +125,13 @@ def show_message(msg: dict[str, Any]) -> None:
         feedback_widget(msg["id"])
 
 
-def ask(question: str, filters: SearchFilters | None) -> None:
+def ask(question: str, filters: SearchFilters) -> None:
     """Stream the answer to `question` into the chat and keep it in the conversation."""
+    try:
+        question = check_question(question, state.settings())
+    except InputRejected as exc:  # e.g. a 100k-character paste: refused before it is shown or sent
+        st.error(str(exc), icon=":material/block:")
+        return
     turns = history()
     user_msg = {"id": uuid.uuid4().hex[:12], "role": "user", "text": question, "answer": None}
     show_message(user_msg)
@@ -152,6 +158,15 @@ def ask(question: str, filters: SearchFilters | None) -> None:
         components.render_answer(answer, msg["id"])
         feedback_widget(msg["id"])
     chat().extend([user_msg, msg])
+    s = state.settings()
+    audit.record(
+        s,
+        "ask",
+        state.current_user(),
+        question=question,
+        sources=[src.label for src in answer.sources],
+        backend=audit.backend_of(s, answer.mode),
+    )
 
 
 st.title("질의응답")
@@ -172,5 +187,5 @@ if not chat() and not prompt:
         "무엇이든 물어보세요. 예: **민원 처리기간을 연장할 수 있나요?**, **개인정보 파기 기한은?**",
         icon=":material/lightbulb:",
     )
-if prompt and prompt.strip():
-    ask(prompt.strip(), search_filters)
+if prompt is not None:
+    ask(prompt, search_filters)

@@ -10,12 +10,20 @@ import streamlit as st
 
 from assistant.chains import DocumentNotFoundError, Summary, indexed_documents, stream_summary
 from assistant.retrieval import IndexMissingError
+from assistant.security.guard import InputRejected, check_upload
 from ingest.model import LoaderError
-from ui import components, state
+from ui import audit, components, state
 from ui.admin import safe_name
 
 UPLOAD_TYPES = ["pdf", "hwpx", "hwp", "docx", "txt", "md"]
 INDEXED, UPLOADED = "색인된 문서", "파일 올리기"
+
+
+def unreadable(reason: str) -> None:
+    st.error(
+        f"파일을 읽지 못했습니다: {reason}. 스캔한 PDF나 암호가 걸린 문서는 읽을 수 없습니다 — "
+        "텍스트가 들어 있는 파일(한글/워드/PDF 원본)로 다시 올려 주세요."
+    )
 
 
 def run_summary(target: str | Path, label: str) -> Summary | None:
@@ -32,7 +40,11 @@ def run_summary(target: str | Path, label: str) -> Summary | None:
         summary: Summary | None = None
         streamed = ""
         try:
-            for item in stream_summary(target, ctx=state.chain_context(settings), progress=progress):
+            user = state.current_user()
+            groups = user.groups if user else ()
+            for item in stream_summary(
+                target, ctx=state.chain_context(settings), progress=progress, groups=groups
+            ):
                 if isinstance(item, Summary):
                     summary = item
                 else:
@@ -40,10 +52,7 @@ def run_summary(target: str | Path, label: str) -> Summary | None:
                     live.markdown(streamed[-1500:] + " ▌")
         except LoaderError as exc:
             status.update(label="파일을 읽지 못했습니다", state="error")
-            st.error(
-                f"파일을 읽지 못했습니다: {exc.reason}. 스캔한 PDF나 암호가 걸린 문서는 읽을 수 없습니다 — "
-                "텍스트가 들어 있는 파일(한글/워드/PDF 원본)로 다시 올려 주세요."
-            )
+            unreadable(exc.reason)
             return None
         except DocumentNotFoundError as exc:
             status.update(label="문서를 찾지 못했습니다", state="error")
@@ -97,24 +106,14 @@ def show_summary(summary: Summary) -> None:
         )
 
 
-def check_upload(size: int) -> str | None:
-    """A Korean reason when the upload is over the configured size limit."""
-    limit_mb = state.settings().ingest.max_file_mb
-    if size > limit_mb * 1e6:
-        return (
-            f"파일이 너무 큽니다 ({size / 1e6:.1f}MB, 최대 {limit_mb:g}MB). "
-            "문서를 나누어 올리거나 관리자에게 한도(ingest.max_file_mb) 조정을 요청하세요."
-        )
-    return None
-
-
 st.title("문서 요약")
 st.caption("긴 법령·지침·보고서를 핵심 요약, 구간별 주요 내용, 의무·기한·금액·대상으로 정리합니다.")
 mode = st.radio("요약할 문서", [INDEXED, UPLOADED], horizontal=True, key="sum_mode")
 chosen: str | None = None
 upload = None
 if mode == INDEXED:
-    titles = indexed_documents(ctx=state.chain_context())
+    user = state.current_user()
+    titles = indexed_documents(ctx=state.chain_context(), groups=user.groups if user else ())
     if not titles:
         st.info("색인된 문서가 없습니다. **파일 올리기**를 고르거나 관리 페이지에서 문서를 색인하세요.")
     else:
@@ -128,13 +127,15 @@ else:
 if st.button("요약하기", type="primary", key="sum_run", disabled=not (chosen or upload)):
     result: Summary | None = None
     if upload is not None:
-        problem = check_upload(upload.size)
-        if problem:
-            st.error(problem)
+        data = upload.getvalue()
+        try:
+            check_upload(upload.name, data, state.settings())  # by content: size, type, pages, zip bomb
+        except InputRejected as exc:
+            unreadable(exc.reason)
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / safe_name(upload.name)
-                path.write_bytes(upload.getvalue())
+                path.write_bytes(data)
                 result = run_summary(path, upload.name)
     elif chosen:
         try:
@@ -142,6 +143,16 @@ if st.button("요약하기", type="primary", key="sum_run", disabled=not (chosen
         except IndexMissingError as exc:
             components.index_missing(exc)
     st.session_state["summary"] = result  # a failed run clears the previous summary
+    if result is not None:
+        s = state.settings()
+        audit.record(
+            s,
+            "summarize",
+            state.current_user(),
+            sources=[result.title],
+            backend=audit.backend_of(s, result.mode),
+            detail=f"출처: {result.origin or '색인'}",
+        )
 
 if st.session_state.get("summary") is not None:
     show_summary(st.session_state["summary"])

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium and a Korean font (fonts-nanum) for the browser tests when missing.
-# Playwright drives /usr/bin/chromium; `playwright install` is not used (it downloads a browser).
+# Install the Debian packages the tests use when missing: Chromium and a Korean font (fonts-nanum)
+# for the browser tests (Playwright drives /usr/bin/chromium; `playwright install` is not used: it
+# downloads a browser), and PostgreSQL for the audit-log test (the test starts its own cluster).
 # Idempotent and quiet: prints nothing when all is there, apt's log only when it fails.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
+compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
     if ! command -v sudo >/dev/null 2>&1; then
-        echo "install-browser.sh: ${need[*]} 설치에는 root 권한(sudo)이 필요합니다." >&2
+        echo "install-system-deps.sh: ${need[*]} 설치에는 root 권한(sudo)이 필요합니다." >&2
         exit 1
     fi
     sudo=(sudo)
@@ -21,6 +23,6 @@ export DEBIAN_FRONTEND=noninteractive
 if ! { "${sudo[@]}" apt-get update -qq && \
        "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$log" 2>&1; then
     cat "$log" >&2
-    echo "install-browser.sh: ${need[*]} 설치에 실패했습니다 (위 apt 로그 참조)." >&2
+    echo "install-system-deps.sh: ${need[*]} 설치에 실패했습니다 (위 apt 로그 참조)." >&2
     exit 1
 fi

@@ -1,0 +1,1 @@
+"""Staff-only access: login and roles, personal-data masking, audit trail, input guards."""

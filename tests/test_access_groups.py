@@ -1,0 +1,126 @@
+"""Document access groups: a planted fact in a folder restricted to 감사 is never seen or cited by
+anyone outside that group — through search, exact lookup, Q&A, summaries or drafts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.chains import (
+    DraftRequest,
+    answer_question,
+    draft_document,
+    indexed_documents,
+    make_context,
+    summarize,
+)
+from assistant.chains.summarize import DocumentNotFoundError
+from assistant.retrieval import HybridRetriever, SearchFilters
+from assistant.security.access import can_see, encode_groups, groups_for_path, visible_mask
+from assistant.settings import Settings
+from ingest.pipeline import run_ingest
+from tests.conftest import copy_statutes
+
+SECRET = "청렴감사 암호명은 푸른참나무칠삼일구이다"
+RESTRICTED = f"""# [테스트] 특정감사 계획 (감사 부서 한정)
+
+## 1. 감사 대상
+2026년 특정감사는 도로관리과 보조금 집행을 대상으로 한다.
+
+## 2. 보안
+{SECRET}. 감사 착수 전까지 외부에 알리지 않는다.
+"""
+QUESTION = "청렴감사 암호명이 무엇인가요?"
+
+
+def test_groups_for_path_takes_the_most_specific_rule(tmp_path: Path) -> None:
+    rules = {"docs/감사": ["감사"], "docs/감사/공개": [], str(tmp_path / "인사"): ["인사", "총무"]}
+    assert groups_for_path(tmp_path / "docs/감사/계획.hwp", rules, tmp_path) == ("감사",)
+    assert groups_for_path(tmp_path / "docs/감사/공개/안내.pdf", rules, tmp_path) == ()
+    assert groups_for_path(tmp_path / "인사/평정.txt", rules, tmp_path) == ("인사", "총무")
+    assert groups_for_path(tmp_path / "docs/감사자료.txt", rules, tmp_path) == ()  # prefix is not a folder
+
+
+def test_visibility_is_exact_group_membership() -> None:
+    enc = np.array([encode_groups(["감사"]), "", encode_groups(["감사관", "인사"])], dtype=object)
+    assert visible_mask(enc, []).tolist() == [False, True, False]
+    assert visible_mask(enc, ["감사"]).tolist() == [True, True, False]  # 감사 ≠ 감사관
+    assert visible_mask(enc, ["인사"]).tolist() == [False, True, True]
+    assert can_see("", []) and not can_see(",감사,", ["감사관"])
+
+
+@pytest.fixture(scope="module")
+def restricted_index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:  # noqa: ANN001
+    from assistant.settings import load_settings
+
+    root = tmp_path_factory.mktemp("access")
+    src = copy_statutes(statute_sample, root / "src", ["민원처리에관한법률/법률.md"])
+    (src / "감사").mkdir()
+    (src / "감사" / "특정감사계획.md").write_text(RESTRICTED, encoding="utf-8")
+    s = load_settings()
+    s.store.db_dir = root / "index"
+    s.store.chroma_url = None
+    s.llm.backend = "none"
+    s.security.access_groups = {str(src / "감사"): ["감사"]}
+    report = run_ingest([src], s, embeddings=embeddings)
+    assert not report.failed
+    return s
+
+
+def _texts(hits) -> str:  # noqa: ANN001
+    return "\n".join(h.chunk.text for h in hits)
+
+
+@pytest.mark.parametrize("groups", [None, (), ("인사",), ("감사관",)])
+def test_outsiders_never_retrieve_the_restricted_fact(restricted_index: Settings, embeddings, groups) -> None:  # noqa: ANN001
+    r = HybridRetriever(restricted_index, embeddings=embeddings)
+    filters = None if groups is None else SearchFilters(groups=groups)
+    for query in (QUESTION, "푸른참나무", "특정감사 계획 보안", "도로관리과 보조금 감사 대상"):
+        assert "푸른참나무" not in _texts(r.search(query, k=50, filters=filters))
+    hits = r.search("푸른참나무", k=5, filters=SearchFilters(groups=("감사",)))
+    ids = [h.chunk.id for h in hits if "푸른참나무" in h.chunk.text]
+    assert ids and r.get_chunks(ids, groups=groups or ()) == []
+
+
+def test_members_find_it(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
+    r = HybridRetriever(restricted_index, embeddings=embeddings)
+    hits = r.search(QUESTION, k=3, filters=SearchFilters(groups=("감사",)))
+    assert "푸른참나무" in _texts(hits)
+
+
+def test_chains_do_not_leak_it(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
+    ctx = make_context(restricted_index, retriever=HybridRetriever(restricted_index, embeddings=embeddings))
+    outsider = answer_question(QUESTION, ctx=ctx, filters=SearchFilters(groups=("인사",)))
+    assert "푸른참나무" not in outsider.text
+    assert all("푸른참나무" not in s.text for s in outsider.sources)
+    member = answer_question(QUESTION, ctx=ctx, filters=SearchFilters(groups=("감사",)))
+    assert "푸른참나무" in member.text
+
+    title = "[테스트] 특정감사 계획 (감사 부서 한정)"
+    assert title not in indexed_documents(ctx=ctx)
+    assert title in indexed_documents(ctx=ctx, groups=("감사",))
+    with pytest.raises(DocumentNotFoundError):
+        summarize(title, ctx=ctx, groups=("인사",))
+    assert "푸른참나무" in summarize(title, ctx=ctx, groups=("감사",)).to_markdown()
+
+    draft = draft_document(DraftRequest(subject="청렴감사 암호명 안내", key_points=["푸른참나무"]), ctx=ctx)
+    assert all("푸른참나무" not in s.text for s in draft.basis)
+
+
+def test_changing_the_rule_reindexes_the_folder(
+    restricted_index: Settings, embeddings, tmp_path: Path
+) -> None:  # noqa: ANN001
+    s = restricted_index.model_copy(deep=True)
+    src = Path(next(iter(s.security.access_groups))).parent
+    s.security.access_groups = {}
+    report = run_ingest([src], s, embeddings=embeddings)
+    assert [Path(p).name for p in report.updated] == ["특정감사계획.md"]
+    hits = HybridRetriever(s, embeddings=embeddings).search(QUESTION, k=3)
+    assert "푸른참나무" in _texts(hits)
+    # and back: restricted again
+    s.security.access_groups = restricted_index.security.access_groups
+    run_ingest([src], s, embeddings=embeddings)
+    hits = HybridRetriever(s, embeddings=embeddings).search(QUESTION, k=20)
+    assert "푸른참나무" not in _texts(hits)

@@ -1,0 +1,127 @@
+"""The login gate: the login page (built-in accounts or the agency's single sign-on), idle
+expiry, and the sidebar account box with logout. Nothing but the login page is shown to a
+visitor who is not logged in."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import streamlit as st
+
+from assistant.security import auth
+from assistant.security.accounts import AccountsError
+from assistant.settings import Settings
+from ui import audit, components, state
+
+FLASH_KEY = "auth_flash"
+WRONG = "아이디 또는 비밀번호가 올바르지 않습니다."
+EXPIRED = "세션이 만료되었습니다. 다시 로그인하세요."
+
+
+def oidc_available(s: Settings) -> bool:
+    """Single sign-on is switched on and this Streamlit can do it (st.login, Authlib)."""
+    return (
+        s.security.oidc
+        and hasattr(st, "login")
+        and hasattr(st, "user")
+        and importlib.util.find_spec("authlib") is not None
+    )
+
+
+def _oidc_identity() -> tuple[str, str] | None:
+    """(e-mail, name) of the identity-provider login of this browser, if any."""
+    try:
+        if not st.user.is_logged_in:
+            return None
+        return str(st.user.get("email") or ""), str(st.user.get("name") or "")
+    except Exception:  # [auth] missing from secrets.toml
+        return None
+
+
+def _end(s: Settings, user: auth.User, detail: str, flash: str) -> None:
+    """Record the logout, forget the session, and leave `flash` for the login page."""
+    audit.record(s, "logout", user, detail=detail)
+    via = state.signed_in_via()
+    state.sign_out()
+    st.session_state[FLASH_KEY] = flash
+    if via == "oidc" and oidc_available(s):
+        st.logout()  # the identity cookie would log the user straight back in
+
+
+def current_user(s: Settings) -> auth.User | None:
+    """The logged-in user, after idle expiry and single sign-on are applied."""
+    user = state.current_user()
+    if user is not None and state.idle_expired(s):
+        _end(s, user, "세션 만료", EXPIRED)
+        user = None
+    if user is None and oidc_available(s) and FLASH_KEY not in st.session_state:
+        identity = _oidc_identity()
+        if identity and identity[0]:
+            user = auth.oidc_user(identity[0], identity[1], s)
+            state.sign_in(user, via="oidc")
+            audit.record(s, "login", user, detail="oidc")
+    return user
+
+
+def _try_login(s: Settings, login: str, password: str) -> None:
+    try:
+        user = auth.verify_login(login, password, s)
+    except auth.LoginLocked as locked:
+        audit.record(s, "login_failed", None, login=login[:128], detail="locked")
+        st.error(
+            f"로그인에 여러 번 실패하여 이 아이디가 잠겼습니다. {locked.minutes}분 뒤에 다시 시도하거나 "
+            "관리자에게 문의하세요.",
+            icon=":material/lock_clock:",
+        )
+        return
+    except AccountsError as exc:
+        components.log.error("accounts file: %s", exc)
+        st.error("계정 파일에 문제가 있어 로그인할 수 없습니다. 관리자에게 알려 주세요.")
+        return
+    if user is None:
+        audit.record(s, "login_failed", None, login=login[:128])
+        st.error(WRONG, icon=":material/error:")
+        return
+    state.sign_in(user)
+    audit.record(s, "login", user)
+    st.rerun()
+
+
+def login_page(s: Settings) -> None:
+    """The only thing a visitor who is not logged in sees."""
+    _, middle, _ = st.columns([1, 1.3, 1])
+    with middle:
+        st.title("업무 AI 도우미")
+        st.caption("시청·구청 직원 전용입니다. 계정이 없으면 관리자에게 요청하세요.")
+        flash = st.session_state.pop(FLASH_KEY, None)
+        if flash:
+            st.info(flash, icon=":material/info:")
+        with st.form("login_form", clear_on_submit=True, enter_to_submit=True):
+            login = st.text_input("아이디", key="login_id", autocomplete="username")
+            password = st.text_input(
+                "비밀번호", type="password", key="login_pw", autocomplete="current-password"
+            )
+            submitted = st.form_submit_button("로그인", type="primary", key="login_submit", width="stretch")
+        if submitted:
+            _try_login(s, login, password)
+        if oidc_available(s):
+            if st.button("기관 계정으로 로그인", icon=":material/badge:", key="login_oidc", width="stretch"):
+                st.login()
+        elif s.security.oidc:
+            st.caption(
+                "기관 계정 로그인이 설정되지 않았습니다 (Authlib 설치와 .streamlit/secrets.toml [auth] 필요)."
+            )
+        if not s.security.accounts_file.exists() and not s.security.oidc:
+            st.warning(
+                "계정 파일이 없습니다. 서버에서 `python -m assistant.security.auth add-user 아이디 "
+                "--role admin` 으로 관리자 계정을 만드세요."
+            )
+
+
+def account_sidebar(s: Settings, user: auth.User) -> None:
+    """Name, role and the logout button."""
+    with st.sidebar, st.container(key="account_box"):
+        st.caption(f":material/person: **{user.name}** · {user.role_name}")
+        if st.button("로그아웃", icon=":material/logout:", key="logout"):
+            _end(s, user, "로그아웃", "로그아웃했습니다.")
+            st.rerun()
