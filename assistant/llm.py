@@ -50,13 +50,24 @@ def _is_openai_hosted(base_url: str | None) -> bool:
     return not base_url or "api.openai.com" in base_url
 
 
+_NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key
+
+
+def api_key(cfg: LLMSettings) -> str:
+    """The LLM API key (settings, secrets file or OPENAI_API_KEY); held as a SecretStr elsewhere
+    so that settings dumps and logs show only asterisks."""
+    if cfg.api_key is not None:
+        return cfg.api_key.get_secret_value()
+    return os.environ.get("OPENAI_API_KEY") or _NO_KEY
+
+
 def _openai_compatible(cfg: LLMSettings, base_url: str | None, default_model: str) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 
     kwargs: dict[str, Any] = {
         "model": cfg.model or default_model,
         "base_url": base_url,
-        "api_key": cfg.api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",
+        "api_key": api_key(cfg),
         "temperature": cfg.temperature,
         "timeout": cfg.timeout_s,
         "max_retries": cfg.max_retries,
@@ -99,7 +110,7 @@ def make_chat_model(cfg: LLMSettings) -> BaseChatModel | None:
     if backend == "none":
         return None
     if backend == "openai":
-        if not cfg.base_url and not (cfg.api_key or os.environ.get("OPENAI_API_KEY")):
+        if not cfg.base_url and api_key(cfg) == _NO_KEY:
             raise LLMUnavailableError("LLM 서버 주소(llm.base_url)가 설정되지 않았습니다.")
         return _openai_compatible(cfg, cfg.base_url, "default")
     if backend == "ollama":
@@ -276,7 +287,7 @@ def llm_status(settings: Settings) -> tuple[bool, str]:
         url, headers = f"{base}/api/tags", {}
     else:
         base = (cfg.base_url or "https://api.openai.com/v1").rstrip("/")
-        key = cfg.api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
+        key = api_key(cfg)
         url, headers = f"{base}/models", {"Authorization": f"Bearer {key}"}
     try:
         resp = httpx.get(url, headers=headers, timeout=min(_STATUS_TIMEOUT_S, cfg.timeout_s))

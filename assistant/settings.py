@@ -9,7 +9,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -70,7 +70,9 @@ class LLMSettings(BaseModel):
     backend: str = "none"
     base_url: str | None = None
     model: str = ""
-    api_key: str | None = None  # from the environment or a git-ignored secrets file, never config.toml
+    # From the environment or the git-ignored secrets file (ASSISTANT_LLM__API_KEY=…), never
+    # config.toml; a SecretStr, so that settings dumps and logs show asterisks.
+    api_key: SecretStr | None = None
     model_path: str | None = None  # for backend = "local"
     temperature: float = 0.1
     max_tokens: int = 800
@@ -120,6 +122,9 @@ class Settings(BaseSettings):
         env_prefix="ASSISTANT_",
         env_nested_delimiter="__",
         toml_file=os.environ.get("ASSISTANT_CONFIG", str(PROJECT_ROOT / "config.toml")),
+        # Secrets (LLM key, OIDC client secret …) as ASSISTANT_… lines in a git-ignored file.
+        env_file=os.environ.get("ASSISTANT_SECRETS", str(PROJECT_ROOT / "secrets" / "secrets.env")),
+        env_file_encoding="utf-8",
         extra="ignore",
     )
 
@@ -144,7 +149,13 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls), file_secret_settings)
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls),
+            file_secret_settings,
+        )
 
     def model_post_init(self, __context: object) -> None:
         url = os.environ.get("CHROMA_URL")
