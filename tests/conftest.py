@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import NoReturn
 
@@ -50,6 +51,15 @@ def embeddings():  # noqa: ANN201
     from ingest.embeddings import UniversalSentenceEncoderEmbeddings
 
     return UniversalSentenceEncoderEmbeddings()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """`settings`, once on the embedded store and once on the session's `chroma run` server."""
+    if request.param == "server":
+        settings.store.chroma_url = request.getfixturevalue("chroma_server")
+        settings.store.collection = f"t{time.time_ns()}"  # the server is shared by the session
+    return settings
 
 
 @pytest.fixture()

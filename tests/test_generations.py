@@ -28,14 +28,6 @@ def _collections(settings: Settings) -> set[str]:
     return {getattr(c, "name", c) for c in make_client(settings.store).list_collections()}
 
 
-@pytest.fixture(params=["embedded", "server"])
-def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
-    if request.param == "server":
-        settings.store.chroma_url = request.getfixturevalue("chroma_server")
-        settings.store.collection = f"t{time.time_ns()}"  # the server is shared by the session
-    return settings
-
-
 def test_rebuild_is_invisible_until_switched_then_old_versions_are_cleaned(
     tmp_path: Path, statute_sample: Path, store_settings: Settings, embeddings
 ) -> None:  # noqa: ANN001

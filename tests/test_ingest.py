@@ -32,14 +32,6 @@ def _state(settings: Settings, embeddings) -> tuple[set[str], set[str], set[str]
     return all_ids(collection), listed, snapshot
 
 
-@pytest.fixture(params=["embedded", "server"])
-def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
-    if request.param == "server":
-        settings.store.chroma_url = request.getfixturevalue("chroma_server")
-        settings.store.collection = f"t{time.time_ns()}"  # the server is shared by the session
-    return settings
-
-
 def test_incremental_reindex(
     tmp_path: Path, statute_sample: Path, store_settings: Settings, embeddings
 ) -> None:  # noqa: ANN001

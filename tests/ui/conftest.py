@@ -102,6 +102,21 @@ def env_override(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     get_settings.cache_clear()
 
 
+def open_app(page: str | None = None, user: User = STAFF[2]) -> Any:
+    """An AppTest of the app, logged in as `user` (session state), optionally on `page`."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.state import USER_KEY
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.session_state[USER_KEY] = user
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def require_browser() -> str:
     """Path of Debian's Chromium with Playwright importable; skip locally, fail in CI."""
     missing = []

@@ -16,8 +16,7 @@ from assistant.security.auth import User
 from assistant.settings import get_settings
 from tests.conftest import build_test_index
 from tests.test_access_groups import QUESTION, RESTRICTED
-from tests.ui.conftest import APP, STAFF, app_environment
-from ui.state import USER_KEY
+from tests.ui.conftest import app_environment, open_app
 
 AUDITOR = User("audit1", "박감사", "staff", ("감사",))
 TITLE = "[테스트] 특정감사 계획 (감사 부서 한정)"
@@ -42,38 +41,28 @@ def restricted_app(tmp_path_factory: pytest.TempPathFactory, statute_sample: Pat
     get_settings.cache_clear()
 
 
-def open_as(user: User, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    at.session_state[USER_KEY] = user
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def answer_text(at: AppTest) -> str:
     return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(e.label) for e in at.expander)
 
 
 def test_member_gets_the_restricted_answer_others_do_not() -> None:
-    member = open_as(AUDITOR)
+    member = open_app(user=AUDITOR)
     member.chat_input(key="question").set_value(QUESTION).run()
     assert "푸른참나무" in answer_text(member)
 
-    outsider = open_as(STAFF[2])
+    outsider = open_app()
     outsider.chat_input(key="question").set_value(QUESTION).run()
     assert not outsider.exception
     assert "푸른참나무" not in answer_text(outsider)
 
 
 def test_summary_picker_lists_restricted_documents_only_for_members() -> None:
-    assert TITLE in open_as(AUDITOR, "views/summary.py").selectbox(key="sum_doc").options
-    assert TITLE not in open_as(STAFF[2], "views/summary.py").selectbox(key="sum_doc").options
+    assert TITLE in open_app("views/summary.py", AUDITOR).selectbox(key="sum_doc").options
+    assert TITLE not in open_app("views/summary.py").selectbox(key="sum_doc").options
 
 
 def test_huge_question_is_refused_on_the_page() -> None:
-    at = open_as(STAFF[2])
+    at = open_app()
     at.chat_input(key="question").set_value("가" * 100_000).run()
     assert any("질문이 너무 깁니다" in str(e.value) for e in at.error)
     assert not any("가" * 1000 in str(m.value) for m in at.markdown)  # not echoed into the chat

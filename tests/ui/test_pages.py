@@ -10,22 +10,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.security.auth import User
-from tests.ui.conftest import ADMIN, APP, GUIDELINE_TEXT, OFF_TOPIC, QUESTION, STAFF
+from tests.ui.conftest import ADMIN, GUIDELINE_TEXT, OFF_TOPIC, QUESTION, open_app
 from ui.feedback import FeedbackStore
-from ui.state import USER_KEY
 
 pytestmark = pytest.mark.usefixtures("app_env")
-
-
-def open_app(page: str | None = None, user: User = STAFF[2]) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    at.session_state[USER_KEY] = user
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(elements: Any) -> list[str]:
