@@ -43,6 +43,15 @@ _KEEP_OLD_SNAPSHOTS = 2
 _BRACKETED_LAW = re.compile(r"「([^」]{2,80})」")
 
 
+_TITLE_BATCH = 5000
+_NO_TOKEN = "\x00"  # bm25s cannot index an empty vocabulary
+
+
+def _token_ids(tokens: Iterable[str], vocab: dict[str, int]) -> list[int]:
+    """Vocabulary ids of `tokens`, adding new tokens to `vocab`."""
+    return [vocab.setdefault(t, len(vocab)) for t in tokens]
+
+
 def law_authority(titles: list[str], cited: Counter[str]) -> list[float]:
     """Per-chunk prior in [0, 1]: log-scaled count of 「…」 citations of the chunk's law by
     other provisions. Laws the statute book leans on (민법, 형법, 행정절차법) are the ones
@@ -72,26 +81,34 @@ class KeywordIndex:
         """rows: (chunk id, text, metadata, body morphemes)."""
         ids: list[str] = []
         columns: dict[str, list] = {c: [] for c in COLUMNS}
-        body: list[list[str]] = []
-        bigram: list[list[str]] = []
+        # Tokens become vocabulary ids as they come: 160k chunks hold ~80M bigrams, and keeping
+        # them as Python strings took 4.8 GB; lists of shared ints take a fraction of that.
+        vocabs: dict[str, dict[str, int]] = {name: {} for name in FIELDS}
+        docs: dict[str, list[list[int]]] = {name: [] for name in FIELDS}
         titles: list[str] = []
         cited: Counter[str] = Counter()
         for cid, text, meta, morphs in rows:
             ids.append(cid)
             for c in COLUMNS:
                 columns[c].append(meta.get(c, ""))
-            body.append(morphs)
-            bigram.append(char_bigrams(text))
+            docs["body"].append(_token_ids(morphs, vocabs["body"]))
+            docs["bigram"].append(_token_ids(char_bigrams(text), vocabs["bigram"]))
             titles.append(title_text(meta))
             own = normalize_title(str(meta.get("law_title", "")))
             cited.update(k for k in map(normalize_title, _BRACKETED_LAW.findall(text)) if k != own)
         columns["authority"] = law_authority(columns["law_title"], cited)
-        title_tokens = morphemes(titles) if titles else []
+        for start in range(0, len(titles), _TITLE_BATCH):
+            for tokens in morphemes(titles[start : start + _TITLE_BATCH]):
+                docs["title"].append(_token_ids(tokens, vocabs["title"]))
         models = {}
-        for name, corpus in (("body", body), ("bigram", bigram), ("title", title_tokens)):
+        for name in FIELDS:
             model = bm25s.BM25()
-            model.index(corpus if corpus else [[]], show_progress=False)
+            if vocabs[name]:
+                model.index((docs[name], vocabs[name]), show_progress=False)
+            else:  # no chunks, or none with a token in this field: a placeholder no query matches
+                model.index([[_NO_TOKEN]], show_progress=False)
             models[name] = model
+            docs[name] = []  # free as we go
         return cls(ids, columns, models)
 
     def __len__(self) -> int:

@@ -220,6 +220,11 @@ class HybridRetriever:
         return self._snap.generation
 
     @property
+    def snapshot_id(self) -> str:
+        """The published index state searched now: "<generation>/<keyword snapshot>"."""
+        return f"{self._snap.generation.name or 'legacy'}/{self._snap.version}"
+
+    @property
     def catalog(self) -> LawCatalog:
         return self._snap.catalog
 
