@@ -32,7 +32,14 @@ from ingest.embeddings import IndexedEmbeddings, make_embeddings
 from ingest.loaders import load_document
 from ingest.manifest import FileRecord, Manifest
 from ingest.model import Chunk, LoaderError
-from ingest.store import all_ids, delete_ids, existing_ids, make_client, open_collection
+from ingest.store import (
+    EmbeddingMismatchError,
+    all_ids,
+    delete_ids,
+    existing_ids,
+    make_client,
+    open_collection,
+)
 
 
 @dataclass
@@ -44,6 +51,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_total: int = 0
     chunks_embedded: int = 0
+    chunks_reused: int = 0  # vectors copied from the live generation by a rebuild (same model)
     chunks_deleted: int = 0
     orphans_removed: int = 0
     parse_seconds: float = 0.0
@@ -56,7 +64,8 @@ class IngestReport:
         lines = [
             f"추가 {len(self.added)} · 갱신 {len(self.updated)} · 변경 없음 {len(self.unchanged)} · "
             f"삭제 {len(self.removed)} · 실패 {len(self.failed)} 파일",
-            f"청크: 전체 {self.chunks_total} · 임베딩 {self.chunks_embedded} · 삭제 {self.chunks_deleted}"
+            f"청크: 전체 {self.chunks_total} · 임베딩 {self.chunks_embedded} · 벡터 재사용 {self.chunks_reused}"
+            f" · 삭제 {self.chunks_deleted}"
             f" · 고아 정리 {self.orphans_removed}",
             f"시간: 전체 {self.seconds:.1f}s (파싱 {self.parse_seconds:.1f}s, 임베딩 {self.embed_seconds:.1f}s,"
             f" 키워드 색인 {self.keyword_seconds:.1f}s)",
@@ -138,6 +147,7 @@ class Indexer:
         self.manifest = Manifest(generation.manifest_path(self.db_dir))
         self.client = make_client(settings.store)
         self.collection = open_collection(self.client, generation.collection, self.embeddings, create=True)
+        self.donor = self._donor_collection()
         self.count_tokens = token_counter(settings.chunking.encoding)
         self.manifest.set_info(
             "embedding_model", f"{self.embeddings.model_id} ({self.embeddings.dimension}d)"
@@ -145,6 +155,17 @@ class Indexer:
 
     def close(self) -> None:
         self.manifest.close()
+
+    def _donor_collection(self) -> Any:
+        """While building a new generation with the same embedding model, the live generation's
+        collection: a chunk whose id (= its text at its place) is there already has its vector."""
+        live = generations.active(self.db_dir, self.settings.store.collection)
+        if live is None or live == self.generation:
+            return None
+        try:
+            return open_collection(self.client, live.collection, self.embeddings, create=False)
+        except EmbeddingMismatchError:  # a rebuild for a new model: everything is embedded again
+            return None
 
     def access_groups(self, path: Path) -> tuple[str, ...]:
         return groups_for_path(path, self.settings.security.access_groups, PROJECT_ROOT)
@@ -182,6 +203,8 @@ class Indexer:
         """Embed and store the chunks that have no vector yet (batched across files)."""
         have = existing_ids(self.collection, [c.id for c in chunks])
         todo = list({c.id: c for c in chunks if c.id not in have}.values())
+        if self.donor is not None and todo:
+            todo = self._copy_vectors(todo, report)
         batch = self.settings.store.add_batch_size
         for i in range(0, len(todo), batch):
             part = todo[i : i + batch]
@@ -195,6 +218,24 @@ class Indexer:
                 metadatas=[c.metadata for c in part],
             )
             report.chunks_embedded += len(part)
+
+    def _copy_vectors(self, chunks: list[Chunk], report: IngestReport) -> list[Chunk]:
+        """Store the chunks whose vectors the donor collection has; return the others."""
+        vectors: dict[str, Any] = {}
+        for i in range(0, len(chunks), 1000):
+            found = self.donor.get(ids=[c.id for c in chunks[i : i + 1000]], include=["embeddings"])
+            vectors.update(zip(found["ids"], found["embeddings"], strict=True))
+        reuse = [c for c in chunks if c.id in vectors]
+        for i in range(0, len(reuse), self.settings.store.add_batch_size):
+            part = reuse[i : i + self.settings.store.add_batch_size]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=[vectors[c.id] for c in part],
+                documents=[c.text for c in part],
+                metadatas=[c.metadata for c in part],
+            )
+        report.chunks_reused += len(reuse)
+        return [c for c in chunks if c.id not in vectors]
 
     def commit(self, p: _PendingFile, report: IngestReport) -> None:
         self.manifest.replace_file(p.record, p.chunks, p.tokens)

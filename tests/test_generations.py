@@ -32,14 +32,14 @@ def test_rebuild_is_invisible_until_switched_then_old_versions_are_cleaned(
     tmp_path: Path, statute_sample: Path, store_settings: Settings, embeddings
 ) -> None:  # noqa: ANN001
     s = store_settings
-    old_src = copy_statutes(statute_sample, tmp_path / "old", FIRST)
-    first = run_ingest([old_src], s, embeddings=embeddings)
+    src = copy_statutes(statute_sample, tmp_path / "src", FIRST)
+    first = run_ingest([src], s, embeddings=embeddings)
     assert first.generation  # the first run builds a generation and switches to it
     old_gen = active_generation(s)
     old_ids = indexed_chunk_ids(s)
     retriever = HybridRetriever(s, embeddings=embeddings)
 
-    new_src = copy_statutes(statute_sample, tmp_path / "new", SECOND)
+    copy_statutes(statute_sample, src, SECOND)  # two more laws; 민원처리법 unchanged
     seen_during: list[set[str]] = []
 
     def during(done: int, total: int, embedded: int) -> None:
@@ -48,8 +48,12 @@ def test_rebuild_is_invisible_until_switched_then_old_versions_are_cleaned(
         hits = retriever.search("개인정보의 수집ㆍ이용 동의", k=10)
         seen_during.append({h.chunk.id for h in hits})
 
-    rebuilt = run_ingest([new_src], s, rebuild=True, embeddings=embeddings, progress=during)
+    rebuilt = run_ingest([src], s, rebuild=True, embeddings=embeddings, progress=during)
     assert seen_during and all(ids <= old_ids for ids in seen_during)
+    # the unchanged files' chunks keep their ids: their vectors are copied, not embedded again
+    shared = old_ids & indexed_chunk_ids(s)
+    assert rebuilt.chunks_reused == len(shared) > 0
+    assert rebuilt.chunks_embedded == rebuilt.chunks_total - len(shared)
     new_gen = active_generation(s)
     assert new_gen != old_gen and rebuilt.generation == new_gen.name
     assert generations.building(Path(s.store.db_dir)) is None
@@ -61,7 +65,7 @@ def test_rebuild_is_invisible_until_switched_then_old_versions_are_cleaned(
     assert retriever.generation == new_gen
 
     # a third build removes the first generation; the previous one is kept for in-flight readers
-    run_ingest([new_src], s, rebuild=True, embeddings=embeddings)
+    run_ingest([src], s, rebuild=True, embeddings=embeddings)
     third = active_generation(s)
     kept = {p.name for p in (Path(s.store.db_dir) / generations.GENERATIONS).iterdir()}
     assert kept == {new_gen.name, third.name}
