@@ -7,6 +7,7 @@ different model is refused with a message that says to re-index.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -19,6 +20,9 @@ from ingest.embeddings import IndexedEmbeddings
 # Chroma and onnxruntime call home unless told not to; this machine has no network at run time.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+# Chroma cannot rebuild our embedding function from a stored collection's config and says so on
+# every open; the application always passes the function itself, so the warning is noise.
+warnings.filterwarnings("ignore", message="Could not reconstruct embedding function", category=UserWarning)
 
 
 class EmbeddingMismatchError(RuntimeError):
