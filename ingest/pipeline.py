@@ -472,7 +472,7 @@ def index_stats(settings: Settings) -> dict[str, Any]:
     manifest = open_manifest(settings)
     base: dict[str, Any] = {
         "db_dir": str(db_dir),
-        "generation": gen.name if gen else None,
+        "generation": (gen.name or "legacy") if gen else None,
         "rebuild_in_progress": in_progress.name if in_progress else None,
     }
     if manifest is None or gen is None:

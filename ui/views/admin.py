@@ -89,7 +89,14 @@ def stats_section() -> None:
         st.dataframe(rows, hide_index=True, width="content")
     st.caption(
         f"색인 위치: `{stats.get('db_dir')}` · 색인 임베딩 모델: {stats.get('embedding_model') or '없음'}"
+        f" · 사용 중인 세대: `{stats.get('generation') or '없음'}`"
     )
+    if stats.get("rebuild_in_progress"):
+        st.info(
+            f"전체 재색인이 진행 중이거나 중단되었습니다 (세대 `{stats['rebuild_in_progress']}`). 끝날 때까지 "
+            "질의는 지금 세대를 씁니다. 중단되었다면 `python -m ingest --rebuild` 로 이어서 마칩니다.",
+            icon=":material/sync:",
+        )
 
 
 def system_section() -> None:
