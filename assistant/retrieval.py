@@ -213,6 +213,9 @@ class HybridRetriever:
         with self._lock:
             if self._snap is snap:  # another thread may have reloaded meanwhile
                 self._snap = self._load()
+                # an old generation's model is not needed once its generation is gone
+                live = self._snap.generation.embedding_model
+                self._models = {m: e for m, e in self._models.items() if m == live}
         return True
 
     @property
@@ -242,16 +245,14 @@ class HybridRetriever:
         """The query embedding model of the generation being searched: after a change of
         embedding model the old generation keeps being searched with its own model until the
         rebuild switches over."""
-        wanted = snap.generation.embedding_model
-        if self._embeddings is None and wanted in (None, self.settings.embedding.model):
-            from ingest.embeddings import make_embeddings
+        from ingest.embeddings import make_embeddings
 
-            self._embeddings = make_embeddings(self.settings.embedding)
-        if wanted is None or wanted == self.settings.embedding.model:
+        wanted = snap.generation.embedding_model or self.settings.embedding.model
+        if wanted == self.settings.embedding.model:
+            if self._embeddings is None:
+                self._embeddings = make_embeddings(self.settings.embedding)
             return self._embeddings
         if wanted not in self._models:
-            from ingest.embeddings import make_embeddings
-
             self._models[wanted] = make_embeddings(self.settings.embedding.model_copy(update={"model": wanted}))
         return self._models[wanted]
 
