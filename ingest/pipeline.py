@@ -211,13 +211,16 @@ class Indexer:
             t0 = time.perf_counter()
             vectors = self.embeddings.embed_array([c.text for c in part])
             report.embed_seconds += time.perf_counter() - t0
-            self.collection.upsert(
-                ids=[c.id for c in part],
-                embeddings=vectors,
-                documents=[c.text for c in part],
-                metadatas=[c.metadata for c in part],
-            )
+            self._store(part, vectors)
             report.chunks_embedded += len(part)
+
+    def _store(self, chunks: list[Chunk], vectors: Any) -> None:
+        self.collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[c.metadata for c in chunks],
+        )
 
     def _copy_vectors(self, chunks: list[Chunk], report: IngestReport) -> list[Chunk]:
         """Store the chunks whose vectors the donor collection has; return the others."""
@@ -228,12 +231,7 @@ class Indexer:
         reuse = [c for c in chunks if c.id in vectors]
         for i in range(0, len(reuse), self.settings.store.add_batch_size):
             part = reuse[i : i + self.settings.store.add_batch_size]
-            self.collection.upsert(
-                ids=[c.id for c in part],
-                embeddings=[vectors[c.id] for c in part],
-                documents=[c.text for c in part],
-                metadatas=[c.metadata for c in part],
-            )
+            self._store(part, [vectors[c.id] for c in part])
         report.chunks_reused += len(reuse)
         return [c for c in chunks if c.id not in vectors]
 
@@ -270,8 +268,9 @@ class Indexer:
         report.keyword_seconds = time.perf_counter() - t0
 
     def check(self) -> None:
-        """Sanity check of a rebuilt generation before readers switch to it: Chroma holds exactly the manifest's chunks, a chunk's own text finds its vector, and a search
-        over the new generation returns hits."""
+        """Sanity check of a rebuilt generation before readers switch to it: Chroma holds exactly
+        the manifest's chunks, a chunk's own text finds its vector, and a search over the new
+        generation returns hits."""
         from assistant.retrieval import HybridRetriever
 
         ids = self.manifest.chunk_ids()
