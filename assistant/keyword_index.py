@@ -23,7 +23,7 @@ import bm25s
 import numpy as np
 
 from assistant.korean import char_bigrams, morphemes
-from assistant.legal_refs import normalize_title
+from assistant.legal_refs import is_repealed, normalize_title
 
 FIELDS = ("body", "bigram", "title")
 COLUMNS = (
@@ -86,17 +86,20 @@ class KeywordIndex:
         vocabs: dict[str, dict[str, int]] = {name: {} for name in FIELDS}
         docs: dict[str, list[list[int]]] = {name: [] for name in FIELDS}
         titles: list[str] = []
+        repealed: list[bool] = []
         cited: Counter[str] = Counter()
         for cid, text, meta, morphs in rows:
             ids.append(cid)
             for c in COLUMNS:
                 columns[c].append(meta.get(c, ""))
+            repealed.append(bool(meta.get("article")) and is_repealed(text))
             docs["body"].append(_token_ids(morphs, vocabs["body"]))
             docs["bigram"].append(_token_ids(char_bigrams(text), vocabs["bigram"]))
             titles.append(title_text(meta))
             own = normalize_title(str(meta.get("law_title", "")))
             cited.update(k for k in map(normalize_title, _BRACKETED_LAW.findall(text)) if k != own)
         columns["authority"] = law_authority(columns["law_title"], cited)
+        columns["is_repealed"] = repealed
         for start in range(0, len(titles), _TITLE_BATCH):
             for tokens in morphemes(titles[start : start + _TITLE_BATCH]):
                 docs["title"].append(_token_ids(tokens, vocabs["title"]))
@@ -139,6 +142,7 @@ class KeywordIndex:
         columns = data["columns"]
         for c in COLUMNS:  # snapshots written before a column existed
             columns.setdefault(c, [""] * len(data["ids"]))
+        columns.setdefault("is_repealed", [False] * len(data["ids"]))
         return cls(data["ids"], columns, models)
 
 

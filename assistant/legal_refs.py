@@ -113,6 +113,17 @@ def parse_article_label(s: str) -> tuple[int, int] | None:
     return int(m.group(1)), int(branch) if branch else 0
 
 
+# A repealed provision keeps its number and only says so: "삭제 <2022.7.11>", per paragraph too.
+_REPEALED_LINE = re.compile(r"\s*(?:[①-⑳]|\d+\.)?\s*삭제\s*(?:<[^>\n]*>|\[[^\]\n]*\])?\s*")
+
+
+def is_repealed(text: str) -> bool:
+    """Is this article chunk a repealed provision: every line of its body "삭제 <date>"? The
+    first line is the chunk heading ("개인정보 보호법 시행령 제4조")."""
+    lines = [ln for ln in text.split("\n")[1:] if ln.strip()]
+    return bool(lines) and all(_REPEALED_LINE.fullmatch(ln) for ln in lines)
+
+
 _SUBORDINATE = re.compile(r"^(.*?)\s*(시행령|시행규칙)$")
 
 

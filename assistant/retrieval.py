@@ -72,16 +72,28 @@ class QueryAnalysis:
     refs: list[ArticleRef]
     laws: list[str]
     wants_addenda: bool
+    wants_repealed: bool = False
 
 
 _ADDENDUM_WORDS = re.compile(r"부\s*칙|경과\s*조치|적용례|시행일")
+# "개인정보 삭제" is a topic; "삭제된 조문" asks about repealed provisions.
+_REPEALED_WORDS = re.compile(r"(?:삭제|폐지)\s*된\s*(?:조문|조항|규정|조)")
 
 
 def analyze_query(query: str, catalog: LawCatalog) -> QueryAnalysis:
     """Law/article references and named laws in a question (pure)."""
     refs = [r for r in parse_refs(query, catalog) if r.law and r.article]
     laws = list(dict.fromkeys(title for _, _, title in catalog.find_laws(query)))
-    return QueryAnalysis(query, refs, laws, bool(_ADDENDUM_WORDS.search(query)))
+    return QueryAnalysis(
+        query, refs, laws, bool(_ADDENDUM_WORDS.search(query)), bool(_REPEALED_WORDS.search(query))
+    )
+
+
+def hint_refs(hint: str, catalog: LawCatalog) -> list[tuple[str, str]]:
+    """(law, article) of the provisions an LLM hint names, in its order (pure). A law or article the
+    model invented finds no chunk, so it adds nothing to the search."""
+    refs = [(r.law, r.article) for r in parse_refs(hint, catalog) if r.law and r.article]
+    return list(dict.fromkeys(refs))  # type: ignore[arg-type]
 
 
 def rrf_fuse(ranked: dict[str, Sequence[int]], weights: dict[str, float], k: int) -> dict[int, float]:
@@ -122,6 +134,7 @@ class _Snapshot:
     by_law: dict[str, list[int]]
     catalog: LawCatalog
     addendum: np.ndarray
+    repealed: np.ndarray
     access: np.ndarray  # encoded access groups per chunk ("" = all staff)
     collection: Any = None
     _visible: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
@@ -200,6 +213,7 @@ class HybridRetriever:
             by_law=by_law,
             catalog=LawCatalog(sorted(by_law)),
             addendum=np.asarray(cols["is_addendum"], dtype=bool),
+            repealed=np.asarray(cols["is_repealed"], dtype=bool),
             access=np.asarray(cols["access_groups"], dtype=object),
             collection=previous.collection if same_gen else self._fixed_collection,
         )
@@ -208,7 +222,10 @@ class HybridRetriever:
         """Follow a newer keyword snapshot or generation if one was published; True when changed."""
         snap = self._snap
         marker = generations.active_marker(self.db_dir)
-        if marker == snap.marker and keyword_index.current_version(snap.generation.path(self.db_dir)) == snap.version:
+        if (
+            marker == snap.marker
+            and keyword_index.current_version(snap.generation.path(self.db_dir)) == snap.version
+        ):
             return False
         with self._lock:
             if self._snap is snap:  # another thread may have reloaded meanwhile
@@ -253,7 +270,9 @@ class HybridRetriever:
                 self._embeddings = make_embeddings(self.settings.embedding)
             return self._embeddings
         if wanted not in self._models:
-            self._models[wanted] = make_embeddings(self.settings.embedding.model_copy(update={"model": wanted}))
+            self._models[wanted] = make_embeddings(
+                self.settings.embedding.model_copy(update={"model": wanted})
+            )
         return self._models[wanted]
 
     def _dense(self, snap: _Snapshot) -> tuple[Any, Any]:
@@ -270,13 +289,19 @@ class HybridRetriever:
         return embeddings, snap.collection
 
     # --- search ---
-    def _mask(self, snap: _Snapshot, filters: SearchFilters | None, analysis: QueryAnalysis) -> np.ndarray:
+    def _mask(
+        self, snap: _Snapshot, filters: SearchFilters | None, analysis: QueryAnalysis, lookup: bool = False
+    ) -> np.ndarray:
+        """Chunks a search may return; `lookup` (an article named exactly) keeps repealed ones,
+        so "전자정부법 시행령 제8조" answers that it was repealed instead of nothing."""
         cols = snap.index.columns
         # Restricted documents are invisible unless the filters carry one of their groups: a
         # caller that forgets the user's groups sees public documents only (fails closed).
         mask = snap.visible(filters.groups if filters else ()).copy()
         if not (self.cfg.include_addenda or analysis.wants_addenda):
             mask &= ~snap.addendum
+        if not (self.cfg.include_repealed or analysis.wants_repealed or lookup):
+            mask &= ~snap.repealed
         if filters:
             if filters.laws:
                 mask &= np.isin(np.asarray(cols["law_title"], dtype=object), list(filters.laws))
@@ -320,7 +345,12 @@ class HybridRetriever:
         return list(dict.fromkeys(out))
 
     def ranked_signals(
-        self, snap: _Snapshot, query: str, analysis: QueryAnalysis, mask: np.ndarray
+        self,
+        snap: _Snapshot,
+        query: str,
+        analysis: QueryAnalysis,
+        mask: np.ndarray,
+        hint: str | None = None,
     ) -> dict[str, list[int]]:
         """Each signal's ranked rows (before fusion) — exposed for ablation and debugging."""
         cfg, n = self.cfg, self.cfg.candidates
@@ -337,32 +367,50 @@ class HybridRetriever:
             ranked["bigram"] = top_rows(index.scores("bigram", char_bigrams(query), weight_mask), n)
         if cfg.weight_dense > 0:
             ranked["dense"] = self._dense_rows(snap, query, n, mask)
+        if hint:
+            if cfg.weight_hint_refs > 0:
+                ranked["hint_refs"] = [
+                    r
+                    for ref in hint_refs(hint, snap.catalog)
+                    for r in snap.by_article.get(ref, [])
+                    if mask[r]
+                ]
+            if cfg.weight_hint_text > 0:
+                ranked["hint_text"] = top_rows(index.scores("body", morphemes([hint])[0], weight_mask), n)
         return ranked
 
     def search(
-        self, query: str, k: int | None = None, filters: SearchFilters | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        hint: str | None = None,
     ) -> list[SearchHit]:
-        """The k best chunks for `query`, split parts of one article merged into one hit."""
+        """The k best chunks for `query`, split parts of one article merged into one hit. `hint` is
+        an LLM's guess of the provisions and terms involved (`assistant.chains.rewrite`)."""
         self.refresh()
         snap = self._snap
         cfg = self.cfg
         k = k or cfg.k
         analysis = analyze_query(query, snap.catalog)
         mask = self._mask(snap, filters, analysis)
-        ranked = self.ranked_signals(snap, query, analysis, mask)
+        ranked = self.ranked_signals(snap, query, analysis, mask, hint)
         weights = {
             "body": cfg.weight_body,
             "bigram": cfg.weight_bigram,
             "title": cfg.weight_title,
             "dense": cfg.weight_dense,
             "xref": cfg.weight_xref,
+            "hint_refs": cfg.weight_hint_refs,
+            "hint_text": cfg.weight_hint_text,
         }
         fused = rrf_fuse(ranked, weights, cfg.rrf_k)
         if cfg.weight_xref > 0 and fused:
             first = sorted(fused, key=fused.__getitem__, reverse=True)
             ranked["xref"] = self._xref_rows(snap, first, mask)
             fused = rrf_fuse(ranked, weights, cfg.rrf_k)
-        self._apply_law_signals(snap, fused, analysis, mask)
+        lookup = self._mask(snap, filters, analysis, lookup=True) if analysis.refs else mask
+        self._apply_law_signals(snap, fused, analysis, lookup)
         order = sorted(fused, key=fused.__getitem__, reverse=True)
         return self._hits(snap, order, fused, ranked, k)
 
@@ -431,7 +479,9 @@ class HybridRetriever:
             if law and art:
                 same_doc = cols["doc_id"][row]
                 out.extend(
-                    snap.index.ids[r] for r in snap.by_article.get((law, art), []) if cols["doc_id"][r] == same_doc
+                    snap.index.ids[r]
+                    for r in snap.by_article.get((law, art), [])
+                    if cols["doc_id"][r] == same_doc
                 )
         return list(dict.fromkeys(out))
 

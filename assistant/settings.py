@@ -60,6 +60,14 @@ class RetrievalSettings(BaseModel):
     authority_weight: float = 0.015  # × law-authority prior (how often other statutes cite the law)
     exact_lookup: bool = True  # "민원처리법 제17조" → that article first
     include_addenda: bool = False  # 부칙 only when the question asks for it
+    include_repealed: bool = False  # "삭제 <2020.8.4>" stubs only when asked for, or named exactly
+    # With an LLM configured, ask it which provisions and legal terms the question implies (the
+    # KoBLEX paper's best retriever) and search with its answer too: the articles it names that
+    # exist in the index, and BM25 over its wording, each one more ranked list in the fusion.
+    llm_rewrite: bool = False
+    weight_hint_refs: float = 1.0
+    weight_hint_text: float = 0.5
+    hint_max_chars: int = 600  # the model's answer is cut off here (5 provisions + terms fit)
     context_tokens: int = 3000  # budget of the context handed to the LLM
 
 

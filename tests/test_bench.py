@@ -388,3 +388,40 @@ def test_limit_and_interrupt_write_partial_report(tmp_path: Path) -> None:
     assert report["interrupted"] is True and report["questions_done"] == 2
     assert len(report["questions"]) == 2
     assert "중단됨" in (out / "report.md").read_text(encoding="utf-8")
+
+
+class HintRetriever(FakeRetriever):
+    """Ranks 형법 제330조 first only when the LLM's hint names it."""
+
+    def search(self, query: str, k: int = 10, hint: str | None = None) -> list[SimpleNamespace]:
+        order = ["c330", "p17"] if hint and "제330조" in hint else ["p17", "p15", "c330"]
+        return [SimpleNamespace(chunk=CHUNKS[c], score=1.0 / (i + 1)) for i, c in enumerate(order)][:k]
+
+
+def test_llm_rewrite_config_is_measured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001
+    import itertools
+
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    qa = _own_qa(tmp_path)
+    plain, rewrite = tmp_path / "plain.toml", tmp_path / "rewrite.toml"
+    plain.write_text("[retrieval]\nllm_rewrite = false\n", encoding="utf-8")
+    rewrite.write_text("[retrieval]\nllm_rewrite = true\n", encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["--qa", str(qa), "--config", str(plain), "--config", str(rewrite), "--db", str(tmp_path),
+            "--out", str(out), "--no-progress"]  # fmt: skip
+    # No LLM configured: a clear error before anything is measured.
+    assert main(argv, retriever_factory=lambda s: HintRetriever(s)) == 1
+    assert "llm_rewrite" in capsys.readouterr().err
+
+    hint = "형법 제330조(야간주거침입절도)\n용어: 절도, 야간, 주거침입"
+    model = GenericFakeChatModel(messages=itertools.repeat(hint))
+    monkeypatch.setattr("assistant.llm.make_chat_model", lambda cfg: model)
+    assert main(argv, retriever_factory=lambda s: HintRetriever(s)) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    base, rewritten = report["results"]["plain"]["overall"], report["results"]["rewrite"]["overall"]
+    assert "hints_used" not in base["cost"] and rewritten["cost"]["hints_used"] == 6
+    assert rewritten["cost"]["rewrite_ms_p95"] >= 0
+    by_id = {q["id"]: q for q in report["questions"] if q["config"] == "rewrite"}
+    assert by_id["c1"]["hint"] == hint and by_id["c1"]["ranks"] == [1]
+    assert "hints_used" in (out / "report.md").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from assistant.legal_refs import (
     ArticleRef,
     LawCatalog,
     article_label,
+    is_repealed,
     law_type_of,
     normalize_title,
     parent_act,
@@ -590,3 +591,18 @@ def test_full_corpus_catalog() -> None:
     assert cat.resolve("화재예방법 시행령") == "화재의 예방 및 안전관리에 관한 법률 시행령"
     assert cat.resolve("공수처법") == "고위공직자범죄수사처 설치 및 운영에 관한 법률"
     assert spans(cat, "형법은 제330조에서") == [("형법", "형법")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("전자정부법 시행령 제8조\n삭제 <2022.7.11>", True),
+        ("X법 제3조\n① 삭제 <2019.1.1>\n② 삭제 <2020.2.2>", True),
+        ("X법 제3조 (목적)\n삭제 [2010.1.1]", True),
+        ("X법 제5조 (파기)\n① 개인정보를 삭제하여야 한다.", False),
+        ("X법 제6조\n① 삭제 <2019.1.1>\n② 처리기간은 7일로 한다.", False),  # one paragraph still in force
+        ("X법 제7조", False),
+    ],
+)
+def test_is_repealed(text: str, expected: bool) -> None:
+    assert is_repealed(text) is expected

@@ -11,9 +11,11 @@ from assistant.retrieval import (
     IndexMissingError,
     SearchFilters,
     analyze_query,
+    hint_refs,
     rrf_fuse,
     top_rows,
 )
+from assistant.legal_refs import is_repealed
 from assistant.settings import Settings, load_settings
 from ingest.pipeline import run_ingest
 from tests.conftest import build_test_index
@@ -165,3 +167,34 @@ def test_new_snapshot_is_picked_up(index: Settings, embeddings, tmp_path: Path) 
     hits = r.search("드론 촬영 신청", 3)
     assert len(r) > before
     assert "드론" in hits[0].chunk.text
+
+
+def test_hint_refs_keep_the_named_articles_in_order(retriever: HybridRetriever) -> None:
+    hint = "개인정보 보호법 제17조(개인정보의 제공)\n민원처리법 제9조\n가나다라법 제3조\n용어: 제3자 제공"
+    refs = hint_refs(hint, retriever.catalog)
+    assert refs[:2] == [("개인정보 보호법", "제17조"), ("민원 처리에 관한 법률", "제9조")]
+    assert all(law != "가나다라법" for law, _ in refs)
+
+
+def test_llm_hint_brings_the_named_article_up(retriever: HybridRetriever) -> None:
+    query = "회사가 내 정보를 다른 곳에 넘겨도 되나요?"  # lay wording: no 제3자·제공 in it
+    target = ("개인정보 보호법", "제17조")
+    hint = "개인정보 보호법 제17조(개인정보의 제공)\n용어: 제3자 제공, 정보주체의 동의"
+    plain = _labels(retriever.search(query, 10))
+    hits = retriever.search(query, 10, hint=hint)
+    assert _labels(hits)[0] == target and "hint_refs" in hits[0].signals
+    assert target not in plain[:1]
+    # An invented provision finds nothing: the named-article signal stays empty.
+    invented = retriever.search(query, 10, hint="가나다라법 제999조(없는 조문)")
+    assert not any("hint_refs" in h.signals for h in invented)
+
+
+def test_repealed_provisions_only_when_asked_or_named(retriever: HybridRetriever) -> None:
+    def repealed(hits) -> list[str]:  # noqa: ANN001
+        return [h.chunk.metadata["article"] for h in hits if is_repealed(h.chunk.text)]
+
+    assert not repealed(retriever.search("개인정보 보호법 시행령 삭제", 10))
+    assert not repealed(retriever.search("정보주체가 개인정보의 삭제를 요구하면?", 10))
+    named = retriever.search("개인정보 보호법 시행령 제4조", 3)
+    assert _labels(named)[0] == ("개인정보 보호법 시행령", "제4조") and repealed(named[:1]) == ["제4조"]
+    assert repealed(retriever.search("개인정보 보호법 시행령에서 삭제된 조문", 10))

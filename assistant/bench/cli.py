@@ -20,6 +20,7 @@ from assistant.bench.runner import (
     ConfigSpec,
     IndexMissing,
     RetrieverFactory,
+    RewriterUnavailable,
     default_retriever_factory,
     run_benchmark,
 )
@@ -131,7 +132,7 @@ def main(
             answerer_factory=answerer_factory,
             progress=not args.no_progress,
         )
-    except (IndexMissing, AnswererUnavailable) as exc:
+    except (IndexMissing, AnswererUnavailable, RewriterUnavailable) as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return EXIT_ENV
     run_args = {

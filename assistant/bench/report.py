@@ -25,6 +25,8 @@ COST_STATS: dict[str, tuple[str, str]] = {
     "answer_ms_p95": ("answer_ms", "p95"),
     "tokens_in_mean": ("tokens_in", "mean"),
     "tokens_out_mean": ("tokens_out", "mean"),
+    "rewrite_ms_p50": ("rewrite_ms", "p50"),
+    "rewrite_ms_p95": ("rewrite_ms", "p95"),
 }
 _STAT_FN = {"mean": mean, "p50": lambda v: percentile(v, 50), "p95": lambda v: percentile(v, 95)}
 
@@ -59,11 +61,15 @@ def _summary(
     for part in parts:
         for reason, n in part.unresolvable.items():
             reasons[reason] = reasons.get(reason, 0) + n
+    rewritten = any(r.rewrite_ms is not None for r in records)
     cost = {
         name: _STAT_FN[stat](_values(records, name))
         for name, (_, stat) in COST_STATS.items()
-        if answers or not name.startswith(("answer", "tokens"))
+        if (answers or not name.startswith(("answer", "tokens")))
+        and (rewritten or not name.startswith("rewrite"))
     }
+    if rewritten:  # how often the model's answer was usable (not empty, not an echo of the question)
+        cost["hints_used"] = sum(r.hint is not None for r in records)
     if answers:
         cost["tokens_in_total"] = sum(r.tokens_in or 0 for r in records)
         cost["tokens_out_total"] = sum(r.tokens_out or 0 for r in records)
@@ -197,6 +203,8 @@ def _record_dict(r: QuestionRecord) -> dict[str, Any]:
     }
     if r.answer_ms is not None:
         out.update(answer_ms=r.answer_ms, tokens_in=r.tokens_in, tokens_out=r.tokens_out, answer=r.answer)
+    if r.rewrite_ms is not None:
+        out.update(rewrite_ms=r.rewrite_ms, hint=r.hint)
     return out
 
 
@@ -295,9 +303,11 @@ def render_markdown(report: dict[str, Any]) -> str:
         cost_keys = ["retrieval_ms_p50", "retrieval_ms_p95"]
         if answers:
             cost_keys += ["answer_ms_p50", "answer_ms_p95", "tokens_in_total", "tokens_out_total"]
+        if any("hints_used" in s["cost"] for _, s in _rows(result)):
+            cost_keys += ["rewrite_ms_p50", "rewrite_ms_p95", "hints_used"]
         out += _table(
             ["데이터셋", *cost_keys],
-            [[name] + [s["cost"][k] for k in cost_keys] for name, s in _rows(result)],
+            [[name] + [s["cost"].get(k) for k in cost_keys] for name, s in _rows(result)],
         )
         out += [f"최대 RSS: {_fmt(result['peak_rss_kb'])} KB (프로세스 전체 최댓값, 설정 순서대로 누적)", ""]
         reasons = {

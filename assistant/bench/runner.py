@@ -35,6 +35,11 @@ class Retriever(Protocol):
 
 RetrieverFactory = Callable[[Any], Retriever]
 AnswererFactory = Callable[[Any], Answerer]
+Rewriter = Callable[[str], "str | None"]  # question → the LLM's guess of the provisions (or None)
+
+
+class RewriterUnavailable(RuntimeError):
+    """`retrieval.llm_rewrite` is on but no LLM is configured."""
 
 
 class IndexMissing(RuntimeError):
@@ -62,6 +67,8 @@ class QuestionRecord:
     tokens_in: int | None = None
     tokens_out: int | None = None
     answer: str | None = None
+    rewrite_ms: float | None = None  # the LLM's query rewriting, when `retrieval.llm_rewrite` is on
+    hint: str | None = None
 
 
 @dataclass
@@ -203,6 +210,21 @@ def _depth(ks: Sequence[int]) -> int:
     return max(max(ks), MRR_K, NDCG_K)
 
 
+def load_rewriter(settings: Any) -> Rewriter | None:
+    """The config's LLM query rewriter, or None when `retrieval.llm_rewrite` is off."""
+    if not settings.retrieval.llm_rewrite:
+        return None
+    from assistant.chains.rewrite import suggest_provisions
+    from assistant.llm import make_chat_model
+
+    llm = make_chat_model(settings.llm)
+    if llm is None:
+        raise RewriterUnavailable(
+            "retrieval.llm_rewrite = true 에는 LLM이 필요합니다: [llm] backend·base_url 을 설정하세요."
+        )
+    return lambda question: suggest_provisions(llm, question, settings)
+
+
 def _evaluate(
     item: QAItem,
     targets: list[GoldTarget],
@@ -210,10 +232,16 @@ def _evaluate(
     retriever: Retriever,
     answerer: Answerer | None,
     ks: Sequence[int],
+    rewriter: Rewriter | None = None,
 ) -> QuestionRecord:
     depth = _depth(ks)
+    hint, rewrite_ms = None, None
+    if rewriter is not None:
+        start = time.perf_counter()
+        hint = rewriter(item.query)
+        rewrite_ms = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
-    hits = retriever.search(item.query, k=depth)
+    hits = retriever.search(item.query, k=depth, hint=hint) if hint else retriever.search(item.query, k=depth)  # type: ignore[call-arg]
     retrieval_ms = (time.perf_counter() - start) * 1000
     metas = [_meta(h) for h in hits[:depth]]
     ranks = first_hit_ranks(metas, targets)
@@ -226,6 +254,8 @@ def _evaluate(
         retrieved=[_label(m) for m in metas[:KEEP_RETRIEVED]],
         metrics=retrieval_metrics(ranks, ks),
         retrieval_ms=retrieval_ms,
+        rewrite_ms=rewrite_ms,
+        hint=hint,
     )
     if answerer is not None:
         start = time.perf_counter()
@@ -258,9 +288,10 @@ def run_benchmark(
             check_index_dir(spec.settings)
     # Fail before any measurement when the chain is missing, not after config A ran for an hour.
     answerers = [answerer_factory(spec.settings) if answers else None for spec in configs]
+    rewriters = [load_rewriter(spec.settings) for spec in configs]
     try:
-        for config_run, answerer in zip(run.configs, answerers, strict=True):
-            _run_config(config_run, answerer, datasets, retriever_factory, ks, limit, progress)
+        for config_run, answerer, rewriter in zip(run.configs, answerers, rewriters, strict=True):
+            _run_config(config_run, answerer, datasets, retriever_factory, ks, limit, progress, rewriter)
     except KeyboardInterrupt:
         run.interrupted = True
         for config_run in run.configs:
@@ -277,6 +308,7 @@ def _run_config(
     ks: Sequence[int],
     limit: int | None,
     progress: bool,
+    rewriter: Rewriter | None = None,
 ) -> None:
     retriever, catalog, doc_titles = _open(config_run.spec, retriever_factory)
     plans = []
@@ -296,7 +328,7 @@ def _run_config(
             bar.set_postfix_str(dataset_run.name)
             for item, targets in todo:
                 dataset_run.records.append(
-                    _evaluate(item, targets, dataset_run.name, retriever, answerer, ks)
+                    _evaluate(item, targets, dataset_run.name, retriever, answerer, ks, rewriter)
                 )
                 bar.update()
     except _index_missing_types() as exc:

@@ -25,6 +25,7 @@ from assistant.chains.prompts import (
     looks_like_prompt_echo,
     qa_messages,
 )
+from assistant.chains.rewrite import suggest_provisions
 from assistant.chains.text import CountTokens, paragraph_of, split_sentences, truncate_to_tokens
 from assistant.chains.types import Answer, Source, Turn
 from assistant.korean import morphemes
@@ -190,13 +191,15 @@ def _exact_hit(query: str, sources: Sequence[Source], catalog: Any) -> bool:
 
 
 def retrieve_sources(
-    ctx: ChainContext, query: str, filters: Any = None, k: int | None = None
+    ctx: ChainContext, query: str, filters: Any = None, k: int | None = None, llm: Any = None
 ) -> tuple[list[Source], dict[str, float], bool]:
-    """(numbered sources within the context budget, question weights, exact article found)."""
+    """(numbered sources within the context budget, question weights, exact article found). With
+    `llm` and `retrieval.llm_rewrite`, the model's guess of the provisions involved joins the search."""
     cfg = ctx.settings.chains
     retriever = ensure_retriever(ctx)
     k = k or max(cfg.context_k, cfg.extractive_sources, cfg.no_evidence_candidates)
-    hits = retriever.search(query, k=k, filters=filters)
+    hint = suggest_provisions(llm, query, ctx.settings) if ctx.settings.retrieval.llm_rewrite else None
+    hits = retriever.search(query, k=k, filters=filters, **({"hint": hint} if hint else {}))
     weights = question_weights(query)
     evidence = [coverage(weights, h.chunk.text) for h in hits]
     sources = build_sources(hits, evidence, ctx.settings.retrieval.context_tokens, ctx.tokens, k)
@@ -252,7 +255,7 @@ def stream_answer(
         llm = None
         standalone = rule_condense(question, turns, ctx.catalog)
 
-    sources, weights, exact = retrieve_sources(ctx, standalone, filters)
+    sources, weights, exact = retrieve_sources(ctx, standalone, filters, llm=llm)
     if not has_evidence(sources, cfg, exact):
         candidates = [replace(s, n=i) for i, s in enumerate(sources[: cfg.no_evidence_candidates], start=1)]
         answer = Answer(

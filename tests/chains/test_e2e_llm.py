@@ -27,7 +27,8 @@ from assistant.chains.context import make_context
 from assistant.chains.format_check import errors
 from assistant.chains.prompts import ECHO_REASON, looks_like_prompt_echo
 from assistant.chains.qa import UNCITED_NOTE, finish_generated, retrieve_sources
-from assistant.llm import llm_status
+from assistant.chains.rewrite import suggest_provisions, useful_hint
+from assistant.llm import llm_status, make_chat_model
 from assistant.settings import Settings
 
 MAX_TOKENS = 32  # answers are plumbing checks; a short budget keeps the test under two minutes
@@ -171,3 +172,15 @@ def test_in_process_llama_cpp_backend(gguf: Path, chain_settings: Settings, shar
     ctx = make_context(s, retriever=shared_retriever)
     assert ctx.llm is not None and ctx.llm_error is None
     _check_answer(list(stream_answer(QUESTION, ctx=ctx)), ctx)
+
+
+def test_query_rewriting_over_the_openai_api(
+    llm_server: str, chain_settings: Settings, shared_retriever: Any
+) -> None:
+    s = _settings(chain_settings, backend="openai", base_url=llm_server, model="gemma3-270m")
+    s.retrieval.llm_rewrite = True
+    hint = suggest_provisions(make_chat_model(s.llm), QUESTION, s)
+    # The base model mostly echoes its prompt: such an answer is dropped, never searched with.
+    assert hint is None or useful_hint(QUESTION, hint)
+    answer = list(stream_answer(QUESTION, ctx=make_context(s, retriever=shared_retriever)))[-1]
+    assert isinstance(answer, Answer) and answer.sources
