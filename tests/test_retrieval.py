@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.legal_refs import is_repealed
 from assistant.retrieval import (
     HybridRetriever,
     IndexMissingError,
@@ -15,7 +16,6 @@ from assistant.retrieval import (
     rrf_fuse,
     top_rows,
 )
-from assistant.legal_refs import is_repealed
 from assistant.settings import Settings, load_settings
 from ingest.pipeline import run_ingest
 from tests.conftest import build_test_index
