@@ -12,7 +12,12 @@ from ingest.embeddings import make_embeddings
 from ingest.train_embedding import Article, corpus_articles, sentences, train, training_pairs
 from tests.conftest import build_test_index
 
-LAWS = ["민원처리에관한법률/법률.md", "민원처리에관한법률/시행령.md", "개인정보보호법/법률.md", "행정절차법/법률.md"]
+LAWS = [
+    "민원처리에관한법률/법률.md",
+    "민원처리에관한법률/시행령.md",
+    "개인정보보호법/법률.md",
+    "행정절차법/법률.md",
+]
 SMALL = TrainEmbeddingSettings(vocab_size=3000, dimension=64, epochs=8, batch_size=64, learning_rate=0.05)
 
 ARTICLE = Article(
@@ -32,7 +37,11 @@ def test_sentences_and_pairs_are_pure_and_seeded() -> None:
     ict = [(q, d) for q, d in pairs if q != ARTICLE.article_title]
     assert len(ict) == SMALL.ict_samples
     for sentence, rest in ict:  # the held-out sentence is the query, not part of its document
-        assert sentence in ARTICLE.body and sentence not in rest and rest.startswith("민원 처리에 관한 법률 처리기간의 계산")
+        assert (
+            sentence in ARTICLE.body
+            and sentence not in rest
+            and rest.startswith("민원 처리에 관한 법률 처리기간의 계산")
+        )
 
 
 @pytest.fixture(scope="module")
