@@ -332,14 +332,19 @@ def _own_qa(tmp_path: Path, n: int = 6) -> Path:
     return path
 
 
-def test_end_to_end_two_configs(tmp_path: Path) -> None:
-    qa = _own_qa(tmp_path)
-    cfg_a, cfg_b = tmp_path / "a.toml", tmp_path / "b.toml"
-    cfg_a.write_text('[store]\ncollection = "a"\n', encoding="utf-8")
-    cfg_b.write_text('[store]\ncollection = "b"\n', encoding="utf-8")
+def _two_configs(tmp_path: Path, configs: dict[str, str], *extra: str) -> tuple[list[str], Path]:
+    """CLI arguments comparing two settings files {label: TOML text} on the own-format QA file."""
+    argv = ["--qa", str(_own_qa(tmp_path))]
+    for label, text in configs.items():
+        (tmp_path / f"{label}.toml").write_text(text, encoding="utf-8")
+        argv += ["--config", str(tmp_path / f"{label}.toml")]
     out = tmp_path / "out"
-    argv = ["--qa", str(qa), "--config", str(cfg_a), "--config", str(cfg_b), "--db", str(tmp_path),
-            "--k", "1,3", "--answers", "--out", str(out), "--no-progress"]  # fmt: skip
+    return [*argv, "--db", str(tmp_path), "--out", str(out), "--no-progress", *extra], out
+
+
+def test_end_to_end_two_configs(tmp_path: Path) -> None:
+    configs = {"a": '[store]\ncollection = "a"\n', "b": '[store]\ncollection = "b"\n'}
+    argv, out = _two_configs(tmp_path, configs, "--k", "1,3", "--answers")
     assert main(argv, retriever_factory=_factory, answerer_factory=_fake_answerer) == 0
 
     for name in ("report.json", "report.md", "recall_at_k.png", "latency.png"):
@@ -403,13 +408,8 @@ def test_llm_rewrite_config_is_measured(tmp_path: Path, monkeypatch: pytest.Monk
 
     from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
-    qa = _own_qa(tmp_path)
-    plain, rewrite = tmp_path / "plain.toml", tmp_path / "rewrite.toml"
-    plain.write_text("[retrieval]\nllm_rewrite = false\n", encoding="utf-8")
-    rewrite.write_text("[retrieval]\nllm_rewrite = true\n", encoding="utf-8")
-    out = tmp_path / "out"
-    argv = ["--qa", str(qa), "--config", str(plain), "--config", str(rewrite), "--db", str(tmp_path),
-            "--out", str(out), "--no-progress"]  # fmt: skip
+    configs = {"plain": "[retrieval]\nllm_rewrite = false\n", "rewrite": "[retrieval]\nllm_rewrite = true\n"}
+    argv, out = _two_configs(tmp_path, configs)
     # No LLM configured: a clear error before anything is measured.
     assert main(argv, retriever_factory=lambda s: HintRetriever(s)) == 1
     assert "llm_rewrite" in capsys.readouterr().err
