@@ -4,6 +4,7 @@ logged in by putting the user into the session state (the login itself: test_log
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,14 @@ def test_filters_restrict_the_sources() -> None:
     assert labels and all(
         label.startswith(("민원 처리에 관한 법률 시행령", "행정업무의")) for label in labels
     )
+    assert any(label[-10:] > "2024-01-01" for label in labels)  # the 시행령 is in force since 2026
+    at.button(key="new_chat").click().run()
+    at.multiselect(key="f_kinds").set_value([])
+    at.radio(key="f_scope").set_value("법령만")
+    at.date_input(key="f_date").set_value(date(2024, 1, 1)).run()
+    at = ask(at, "민원 처리기간은 며칠인가요?")
+    dates = [re.search(r"시행 (\d{4}-\d{2}-\d{2})$", label) for label in source_labels(at)]
+    assert dates and all(d and d.group(1) <= "2024-01-01" for d in dates)  # in force on that date
 
 
 def test_missing_index_is_a_korean_message(env_override: Any, tmp_path: Path) -> None:

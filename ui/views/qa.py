@@ -46,9 +46,22 @@ def filters_sidebar() -> SearchFilters:
         r.refresh()
         laws = st.multiselect("법령", sorted(r.law_titles()), key="f_laws", placeholder="모든 법령")
         kinds = st.multiselect("법령 종류", law_types(r), key="f_kinds", placeholder="모든 종류")
+        on = st.date_input(
+            "시행일 기준",
+            value=None,
+            key="f_date",
+            format="YYYY-MM-DD",
+            help="이 날짜에 시행 중인 조문만 찾습니다(시행 예정인 개정 조문 제외). 비우면 모두.",
+        )
     user = state.current_user()
     groups = user.groups if user else ()
-    return SearchFilters(laws=tuple(laws), law_types=tuple(kinds), doc_type=SCOPES[scope], groups=groups)
+    return SearchFilters(
+        laws=tuple(laws),
+        law_types=tuple(kinds),
+        doc_type=SCOPES[scope],
+        effective_on=on.isoformat() if on else None,
+        groups=groups,
+    )
 
 
 def law_types(r: Any) -> list[str]:
