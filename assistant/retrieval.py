@@ -289,19 +289,15 @@ class HybridRetriever:
         return embeddings, snap.collection
 
     # --- search ---
-    def _mask(
-        self, snap: _Snapshot, filters: SearchFilters | None, analysis: QueryAnalysis, lookup: bool = False
-    ) -> np.ndarray:
-        """Chunks a search may return; `lookup` (an article named exactly) keeps repealed ones,
-        so "전자정부법 시행령 제8조" answers that it was repealed instead of nothing."""
+    def _mask(self, snap: _Snapshot, filters: SearchFilters | None, analysis: QueryAnalysis) -> np.ndarray:
+        """Chunks a search may return, repealed provisions included: an exact lookup keeps them, so
+        "전자정부법 시행령 제8조" answers that it was repealed instead of nothing."""
         cols = snap.index.columns
         # Restricted documents are invisible unless the filters carry one of their groups: a
         # caller that forgets the user's groups sees public documents only (fails closed).
         mask = snap.visible(filters.groups if filters else ()).copy()
         if not (self.cfg.include_addenda or analysis.wants_addenda):
             mask &= ~snap.addendum
-        if not (self.cfg.include_repealed or analysis.wants_repealed or lookup):
-            mask &= ~snap.repealed
         if filters:
             if filters.laws:
                 mask &= np.isin(np.asarray(cols["law_title"], dtype=object), list(filters.laws))
@@ -393,7 +389,8 @@ class HybridRetriever:
         cfg = self.cfg
         k = k or cfg.k
         analysis = analyze_query(query, snap.catalog)
-        mask = self._mask(snap, filters, analysis)
+        lookup = self._mask(snap, filters, analysis)
+        mask = lookup if cfg.include_repealed or analysis.wants_repealed else lookup & ~snap.repealed
         ranked = self.ranked_signals(snap, query, analysis, mask, hint)
         weights = {
             "body": cfg.weight_body,
@@ -409,7 +406,6 @@ class HybridRetriever:
             first = sorted(fused, key=fused.__getitem__, reverse=True)
             ranked["xref"] = self._xref_rows(snap, first, mask)
             fused = rrf_fuse(ranked, weights, cfg.rrf_k)
-        lookup = self._mask(snap, filters, analysis, lookup=True) if analysis.refs else mask
         self._apply_law_signals(snap, fused, analysis, lookup)
         order = sorted(fused, key=fused.__getitem__, reverse=True)
         return self._hits(snap, order, fused, ranked, k)

@@ -286,7 +286,7 @@ class FakeRetriever:
     def law_titles(self) -> set[str]:
         return set(LAWS)
 
-    def search(self, query: str, k: int = 10) -> list[SimpleNamespace]:
+    def search(self, query: str, k: int = 10, hint: str | None = None) -> list[SimpleNamespace]:
         self.calls += 1
         if self.interrupt_after is not None and self.calls > self.interrupt_after:
             raise KeyboardInterrupt

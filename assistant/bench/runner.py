@@ -28,7 +28,7 @@ KEEP_RETRIEVED = 10  # retrieved sources kept per question in report.json, for e
 
 
 class Retriever(Protocol):
-    def search(self, query: str, k: int = 10) -> list[Any]: ...
+    def search(self, query: str, k: int = 10, hint: str | None = None) -> list[Any]: ...
 
     def law_titles(self) -> set[str]: ...
 
@@ -241,7 +241,7 @@ def _evaluate(
         hint = rewriter(item.query)
         rewrite_ms = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
-    hits = retriever.search(item.query, k=depth, hint=hint) if hint else retriever.search(item.query, k=depth)  # type: ignore[call-arg]
+    hits = retriever.search(item.query, k=depth, hint=hint)
     retrieval_ms = (time.perf_counter() - start) * 1000
     metas = [_meta(h) for h in hits[:depth]]
     ranks = first_hit_ranks(metas, targets)

@@ -23,7 +23,7 @@ AUTO: Any = object()  # "create from the settings" marker for optional adapters
 @dataclass
 class ChainContext:
     settings: Settings
-    retriever: Any  # assistant.retrieval.HybridRetriever or anything with .search() and .catalog
+    retriever: Any  # assistant.retrieval.HybridRetriever or anything with .search(…, hint=) and .catalog
     llm: BaseChatModel | None
     llm_error: str | None = None  # why the configured backend gave no model (Korean), if it did not
     count_tokens: CountTokens | None = None

@@ -199,7 +199,7 @@ def retrieve_sources(
     retriever = ensure_retriever(ctx)
     k = k or max(cfg.context_k, cfg.extractive_sources, cfg.no_evidence_candidates)
     hint = suggest_provisions(llm, query, ctx.settings) if ctx.settings.retrieval.llm_rewrite else None
-    hits = retriever.search(query, k=k, filters=filters, **({"hint": hint} if hint else {}))
+    hits = retriever.search(query, k=k, filters=filters, hint=hint)
     weights = question_weights(query)
     evidence = [coverage(weights, h.chunk.text) for h in hits]
     sources = build_sources(hits, evidence, ctx.settings.retrieval.context_tokens, ctx.tokens, k)

@@ -63,7 +63,7 @@ class FakeRetriever:
             for i, text in enumerate(texts)
         ]
 
-    def search(self, query: str, k: int | None = None, filters: Any = None) -> list[Any]:
+    def search(self, query: str, k: int | None = None, filters: Any = None, hint: Any = None) -> list[Any]:
         return self.hits[: k or len(self.hits)]
 
 
