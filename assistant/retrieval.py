@@ -248,11 +248,17 @@ class HybridRetriever:
     def catalog(self) -> LawCatalog:
         return self._snap.catalog
 
-    def law_titles(self) -> set[str]:
-        return set(self._snap.by_law)
+    def law_titles(self, groups: Sequence[str] = ()) -> set[str]:
+        """Titles of the laws and documents with a chunk a user of `groups` may see."""
+        snap = self._snap
+        allowed = snap.visible(groups)
+        return {law for law, rows in snap.by_law.items() if allowed[rows].any()}
 
-    def law_types(self) -> set[str]:
-        return {t for t in self._snap.index.columns["law_type"] if t}
+    def law_types(self, groups: Sequence[str] = ()) -> set[str]:
+        """법률/대통령령/… of the chunks a user of `groups` may see."""
+        snap = self._snap
+        types = snap.index.columns["law_type"]
+        return {t for t, ok in zip(types, snap.visible(groups), strict=True) if t and ok}
 
     def __len__(self) -> int:
         return len(self._snap.index)

@@ -125,16 +125,32 @@ class SecuritySettings(BaseModel):
     oidc: bool = False
     oidc_role: str = "staff"
     session_idle_minutes: int = 60  # a session idle longer than this must log in again
-    max_login_failures: int = 5  # then the login is locked for lockout_minutes
+    session_max_hours: float = 12.0  # and any session ends this long after its login
+    # Login throttling (assistant.security.throttle): after max_login_failures wrong passwords
+    # for one account from one client, that client waits 1, 2, 4 … s (up to
+    # login_backoff_max_seconds); the account from all clients waits at most
+    # account_backoff_max_seconds (so its owner is never locked out); a client with
+    # client_max_failures failures across accounts is blocked for lockout_minutes.
+    max_login_failures: int = 5
+    login_backoff_max_seconds: int = 900
+    account_backoff_max_seconds: int = 30
+    client_max_failures: int = 30
     lockout_minutes: int = 15
+    # The client address behind a reverse proxy: the header it sets (e.g. "X-Forwarded-For");
+    # None = the direct peer address.
+    client_ip_header: str | None = None
     # Document access groups: folder (absolute or relative to the project) → groups allowed to
     # see documents under it. Documents outside every listed folder are visible to all staff.
     access_groups: dict[str, list[str]] = Field(default_factory=dict)
     # Append-only audit log: SQLAlchemy URL (sqlite:///path default; postgresql+psycopg://… when set).
     audit_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'audit.sqlite3'}"
+    # Shared state of the app instances (login throttling): SQLite on one host; a PostgreSQL URL
+    # when several instances run (SQLite must not sit on a network filesystem).
+    state_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'security.sqlite3'}"
     max_question_chars: int = 4000  # longer questions are refused, not truncated
     max_upload_pages: int = 2000  # PDF pages of one upload
-    max_unzipped_mb: float = 200.0  # HWPX/DOCX: total uncompressed size (zip-bomb guard)
+    max_unzipped_mb: float = 200.0  # HWPX/DOCX members and HWP streams: total decompressed size
+    max_extracted_chars: int = 5_000_000  # text of one document (a 3,000-page statute PDF is ≈3M)
     # Mask personal data (주민등록번호, 전화번호, …) in what is sent to the LLM when llm.external.
     mask_for_external_llm: bool = True
 
@@ -227,7 +243,8 @@ class ChainSettings(BaseModel):
 class UISettings(BaseModel):
     """Streamlit front end (``ui/``)."""
 
-    feedback_db: Path = PROJECT_ROOT / "data" / "feedback.sqlite3"  # 👍/👎 and comments (SQLite)
+    # 👍/👎 and comments: SQLAlchemy URL (SQLite default; PostgreSQL when several instances run).
+    feedback_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'feedback.sqlite3'}"
     # Guidelines uploaded on the 관리 page are kept here: the index refers to their paths.
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
 

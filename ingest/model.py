@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 DocType = Literal["statute", "guideline"]
@@ -12,13 +13,73 @@ DocType = Literal["statute", "guideline"]
 PAGE_BREAK = "\f"
 
 
+MIB = 1024 * 1024
+
+
+class ErrorKind(StrEnum):
+    """Why an input was refused: carried by the error, recorded in the audit log (never guessed
+    from the Korean message, which may be reworded)."""
+
+    EMPTY = "empty"
+    SIZE = "size"
+    NAME = "name"
+    FORMAT = "format"
+    CORRUPT = "corrupt"
+    ENCRYPTED = "encrypted"
+    ZIP_BOMB = "zip_bomb"
+    PAGES = "pages"
+    TOO_MUCH_TEXT = "too_much_text"
+    NO_TEXT = "no_text"
+    ENCODING = "encoding"
+    UNREADABLE = "unreadable"
+    # questions
+    TYPE = "type"
+    TOO_LONG = "too_long"
+    CONTROL = "control"
+    GARBAGE = "garbage"
+
+
 class LoaderError(Exception):
     """A file that cannot be indexed; `reason` is shown to the admin next to the file name."""
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, kind: ErrorKind = ErrorKind.CORRUPT) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """What one file may cost to read, built once from settings and passed to every loader and
+    container check (loaders never read settings themselves)."""
+
+    max_file_bytes: int | None = None  # None = no size limit
+    min_text_chars: int = 20  # fewer extracted characters mean "no usable text"
+    max_unzipped_bytes: int = 200 * MIB  # HWPX/DOCX members, HWP streams: decompressed, in total
+    max_pdf_pages: int = 2000
+    max_text_chars: int = 5_000_000  # extracted characters of one document (about 3,000 pages)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> LoadLimits:
+        """The limits of ``settings`` (ingest and security sections)."""
+        return cls(
+            max_file_bytes=int(settings.ingest.max_file_mb * 1e6),
+            min_text_chars=settings.ingest.min_text_chars,
+            max_unzipped_bytes=int(settings.security.max_unzipped_mb * MIB),
+            max_pdf_pages=settings.security.max_upload_pages,
+            max_text_chars=settings.security.max_extracted_chars,
+        )
+
+
+def check_text_budget(path: str, used_chars: int, limits: LoadLimits) -> None:
+    """Raise LoaderError once a document's extracted text passes ``limits.max_text_chars``."""
+    if used_chars > limits.max_text_chars:
+        raise LoaderError(
+            path,
+            f"추출된 텍스트가 너무 깁니다 ({limits.max_text_chars:,}자 초과): 압축 폭탄이거나 비정상적인 문서입니다",
+            ErrorKind.TOO_MUCH_TEXT,
+        )
 
 
 @dataclass

@@ -31,7 +31,7 @@ from ingest.chunking import chunk_document, doc_id_for, token_counter
 from ingest.embeddings import IndexedEmbeddings, make_embeddings
 from ingest.loaders import load_document
 from ingest.manifest import FileRecord, Manifest
-from ingest.model import Chunk, LoaderError
+from ingest.model import Chunk, LoaderError, LoadLimits
 from ingest.store import (
     EmbeddingMismatchError,
     all_ids,
@@ -173,7 +173,7 @@ class Indexer:
     # --- steps ---
     def prepare(self, path: Path, content_hash: str, status: str) -> _PendingFile:
         s = self.settings
-        doc = load_document(path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars)
+        doc = load_document(path, LoadLimits.from_settings(s))
         chunks = chunk_document(
             doc, s.chunking.max_tokens, self.count_tokens, s.chunking.guideline_min_tokens
         )

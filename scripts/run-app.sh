@@ -10,5 +10,4 @@ paths=(corpus/guidelines)
 [ -d ../shared/data/statutes/sample ] && paths+=(../shared/data/statutes/sample)
 python -m ingest "${paths[@]}" || echo "일부 파일을 색인하지 못했습니다 (위 목록 참조). 나머지로 계속합니다."
 python -m assistant.security.auth ensure-admin  # first run: prints the initial admin password once
-exec streamlit run ui/app.py --server.address 127.0.0.1 --server.port "${PORT:-8501}" \
-    --browser.gatherUsageStats false --server.headless true
+exec python -m ui.serve --port "${PORT:-8501}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import NoReturn
@@ -19,6 +20,10 @@ SHARED = PROJECT_ROOT.parent / "shared"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+# Login throttling state of tests that use default settings: never the project's data/ folder.
+os.environ.setdefault(
+    "ASSISTANT_SECURITY__STATE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='test-state-')}/security.sqlite3"
+)
 
 
 def unavailable(message: str) -> NoReturn:

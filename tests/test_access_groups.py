@@ -10,6 +10,8 @@ import pytest
 
 from assistant.chains import (
     DraftRequest,
+    UploadedFile,
+    UploadOutsideError,
     answer_question,
     draft_document,
     indexed_documents,
@@ -33,6 +35,16 @@ RESTRICTED = f"""# [테스트] 특정감사 계획 (감사 부서 한정)
 {SECRET}. 감사 착수 전까지 외부에 알리지 않는다.
 """
 QUESTION = "청렴감사 암호명이 무엇인가요?"
+RESTRICTED_TITLE = "OO시 감사 보안 내규"
+RESTRICTED_RULE = f"""---
+제목: {RESTRICTED_TITLE}
+법령구분: 훈령
+시행일자: 2026-01-01
+---
+
+##### 제1조 (목적)
+이 내규는 특정감사 자료의 보안에 관하여 필요한 사항을 정한다.
+"""
 
 
 def test_groups_for_path_takes_the_most_specific_rule(tmp_path: Path) -> None:
@@ -59,6 +71,11 @@ def restricted_index(tmp_path_factory: pytest.TempPathFactory, statute_sample: P
     src = copy_statutes(statute_sample, root / "src", ["민원처리에관한법률/법률.md"])
     (src / "감사").mkdir()
     (src / "감사" / "특정감사계획.md").write_text(RESTRICTED, encoding="utf-8")
+    # A restricted statute-form rule: its title must not show in the 법령 filter for outsiders.
+    (src / "감사" / "감사내규.md").write_text(RESTRICTED_RULE, encoding="utf-8")
+    # A public guideline whose title is the path of the restricted file (the outside probe's trick).
+    decoy = f"# {src / '감사' / '특정감사계획.md'}\n\n## 1. 목적\n이 공개 지침은 민원 안내문 작성 요령을 정한다.\n"
+    (src / "공개지침.md").write_text(decoy, encoding="utf-8")
     s = load_settings()
     s.store.db_dir = root / "index"
     s.store.chroma_url = None
@@ -116,7 +133,7 @@ def test_changing_the_rule_reindexes_the_folder(
     src = Path(next(iter(s.security.access_groups))).parent
     s.security.access_groups = {}
     report = run_ingest([src], s, embeddings=embeddings)
-    assert [Path(p).name for p in report.updated] == ["특정감사계획.md"]
+    assert sorted(Path(p).name for p in report.updated) == ["감사내규.md", "특정감사계획.md"]
     hits = HybridRetriever(s, embeddings=embeddings).search(QUESTION, k=3)
     assert "푸른참나무" in _texts(hits)
     # and back: restricted again
@@ -124,3 +141,45 @@ def test_changing_the_rule_reindexes_the_folder(
     run_ingest([src], s, embeddings=embeddings)
     hits = HybridRetriever(s, embeddings=embeddings).search(QUESTION, k=20)
     assert "푸른참나무" not in _texts(hits)
+
+
+def test_a_title_naming_a_server_file_is_never_read_as_that_file(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
+    """Probe finding 1: the decoy's title is the restricted file's path; summarising that title
+    for an outsider gives the decoy, never the file; other server paths are titles that match
+    nothing."""
+    ctx = make_context(restricted_index, retriever=HybridRetriever(restricted_index, embeddings=embeddings))
+    src = Path(next(iter(restricted_index.security.access_groups)))
+    path = str(src / "특정감사계획.md")
+    assert path in indexed_documents(ctx=ctx, groups=("인사",))  # listed: it is the public decoy's title
+    summary = summarize(path, ctx=ctx, groups=("인사",))
+    assert summary.origin == "색인" and "푸른참나무" not in summary.to_markdown()
+    readme = str(Path(__file__).resolve().parents[1] / "README.md")
+    for target in (readme, "README.md", "pyproject.toml"):
+        with pytest.raises(DocumentNotFoundError):
+            summarize(target, ctx=ctx, groups=("인사",))
+
+
+def test_an_upload_outside_the_upload_folder_is_refused(restricted_index: Settings, tmp_path: Path) -> None:
+    s = restricted_index.model_copy(deep=True)
+    s.ui.upload_dir = tmp_path / "uploads"
+    ctx = make_context(s, retriever=None)
+    restricted = Path(next(iter(s.security.access_groups))) / "특정감사계획.md"
+    with pytest.raises(UploadOutsideError):
+        summarize(UploadedFile(restricted, "계획.md"), ctx=ctx)
+    with pytest.raises(UploadOutsideError):  # no climbing out with ".."
+        summarize(UploadedFile(s.ui.upload_dir / ".." / restricted.name, "계획.md"), ctx=ctx)
+    with pytest.raises(TypeError):
+        summarize(restricted, ctx=ctx)  # a Path is neither a title nor an upload
+    inside = s.ui.upload_dir / "u1" / "계획.md"
+    inside.parent.mkdir(parents=True)
+    inside.write_text(RESTRICTED, encoding="utf-8")
+    assert "푸른참나무" in summarize(UploadedFile(inside, "계획.md"), ctx=ctx).to_markdown()
+
+
+def test_law_filter_choices_hide_restricted_titles(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
+    """Probe finding 2: the 법령 filter of 질의응답 lists only what the user may see."""
+    r = HybridRetriever(restricted_index, embeddings=embeddings)
+    assert RESTRICTED_TITLE not in r.law_titles() and RESTRICTED_TITLE not in r.law_titles(("인사",))
+    assert RESTRICTED_TITLE in r.law_titles(("감사",))
+    assert "훈령" not in r.law_types(("인사",)) and "훈령" in r.law_types(("감사",))
+    assert "민원 처리에 관한 법률" in r.law_titles()

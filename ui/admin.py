@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.security.audit import AuditEntry, get_audit_log
+from assistant.security.audit import AuditEntry, ChainReport, get_audit_log
 from assistant.security.auth import User
 from assistant.security.guard import InputRejected, check_upload
+from assistant.security.throttle import ThrottleEntry, get_throttle
 from assistant.settings import Settings
 from ingest.manifest import FileRecord
 from ingest.pipeline import IngestReport, index_stats, open_manifest, run_ingest
@@ -61,6 +62,26 @@ def audit_entries(
     return get_audit_log(settings).recent(limit, user=login, event=event)
 
 
+def audit_check(settings: Settings, user: User) -> ChainReport:
+    """The audit log's hash chain and append-only triggers, verified."""
+    require_admin(user, settings, "audit_check")
+    return get_audit_log(settings).verify()
+
+
+def login_throttles(settings: Settings, user: User) -> list[ThrottleEntry]:
+    """Logins and clients with counted failures (most recent first)."""
+    require_admin(user, settings, "login_throttles")
+    return get_throttle(settings).entries()
+
+
+def clear_login_throttle(settings: Settings, user: User, key: str | None = None) -> int:
+    """Forget the failures of one key (or all); recorded in the audit log."""
+    require_admin(user, settings, "clear_login_throttle")
+    removed = get_throttle(settings).clear(key)
+    audit.record(settings, "login_unblock", user, detail=key or "전체")
+    return removed
+
+
 @dataclass
 class UploadResult:
     saved: list[Path] = field(default_factory=list)
@@ -80,11 +101,10 @@ def save_uploads(files: Sequence[tuple[str, bytes]], settings: Settings, user: U
     """Check uploaded guidelines with the loaders and keep the readable ones in
     ``settings.ui.upload_dir`` (the index refers to them by path)."""
     from ingest.loaders import load_document
-    from ingest.model import LoaderError
+    from ingest.model import LoaderError, LoadLimits
 
     require_admin(user, settings, "save_uploads")
     out = UploadResult()
-    limit = int(settings.ingest.max_file_mb * 1e6)
     folder = Path(settings.ui.upload_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files:
@@ -98,7 +118,7 @@ def save_uploads(files: Sequence[tuple[str, bytes]], settings: Settings, user: U
             probe = Path(tmp) / clean
             probe.write_bytes(data)
             try:
-                load_document(probe, limit, settings.ingest.min_text_chars)
+                load_document(probe, LoadLimits.from_settings(settings))
             except LoaderError as exc:
                 out.rejected.append((name, exc.reason))
                 continue

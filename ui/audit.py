@@ -4,7 +4,11 @@ server log and never breaks the page or the action."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from assistant.security.auth import User
 from assistant.settings import Settings
@@ -22,13 +26,16 @@ def record(
     sources: Sequence[str] = (),
     backend: str | None = None,
     detail: str | None = None,
-) -> None:
-    """Record `event` for `user` (or for the attempted `login` when nobody is logged in)."""
+    status: str | None = None,
+    ref_id: int | None = None,
+) -> int | None:
+    """Record `event` for `user` (or for the attempted `login` when nobody is logged in); the
+    row id, or None when the log failed."""
     from assistant.security.audit import get_audit_log
 
     who = login if login is not None else (user.login if user else "")
     try:
-        get_audit_log(settings).record(
+        return get_audit_log(settings).record(
             event,
             who,
             user.role if user else "",
@@ -36,9 +43,51 @@ def record(
             sources=tuple(sources),
             backend=backend,
             detail=detail,
+            status=status,
+            ref_id=ref_id,
         )
     except Exception as exc:
         log.error("audit event %r of %r not recorded: %s", event, who, type(exc).__name__, exc_info=exc)
+        return None
+
+
+@dataclass
+class Outcome:
+    """What an audited action produced, filled in by the caller before the block ends."""
+
+    sources: list[str] = field(default_factory=list)
+    backend: str | None = None
+    detail: str | None = None
+
+
+@contextmanager
+def action(
+    settings: Settings, event: str, user: User | None, *, question: str | None, detail: str | None = None
+) -> Iterator[Outcome]:
+    """Audit an action that shows text: a "started" row before the block runs (before any text
+    reaches the user), and a completing row after it: "complete", "stopped" (the user stopped
+    the run, left or reran the page) or "error"."""
+    started = record(settings, event, user, question=question, detail=detail, status="started")
+    outcome = Outcome()
+    status = "error"
+    try:
+        yield outcome
+        status = "complete"
+    except (StopException, RerunException, GeneratorExit, KeyboardInterrupt):
+        status = "stopped"
+        raise
+    finally:
+        record(
+            settings,
+            event,
+            user,
+            question=question,
+            sources=outcome.sources,
+            backend=outcome.backend,
+            detail=outcome.detail,
+            status=status,
+            ref_id=started,
+        )
 
 
 def backend_of(settings: Settings, mode: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +15,9 @@ from assistant.retrieval import IndexMissingError
 from assistant.settings import Settings
 from ingest.store import EmbeddingMismatchError
 from ui import state
+from ui.safe_markdown import safe_html_text, safe_markdown
+
+__all__ = ["safe_markdown"]  # the pages render LLM and document text through it
 
 log = logging.getLogger("ui")
 
@@ -89,10 +91,10 @@ def guard(what: str = "화면 표시") -> Iterator[None]:
 
 def highlight_html(text: str, highlights: Sequence[str]) -> str:
     """`text` as HTML (escaped, line breaks kept) with the `highlights` sentences in <mark>."""
-    marks = [html.escape(h.strip()) for h in highlights if h.strip()]
+    marks = [safe_html_text(h.strip()) for h in highlights if h.strip()]
     lines = []
     for line in text.split("\n"):
-        escaped = html.escape(line)
+        escaped = safe_html_text(line)
         for mark in marks:
             if mark in escaped:
                 escaped = escaped.replace(mark, f'<mark style="{MARK_CSS}">{mark}</mark>', 1)
@@ -163,7 +165,7 @@ def render_answer(answer: Answer, key: str) -> None:
     if answer.no_evidence:
         with st.container(border=True, key=f"noevidence_{key}"):
             st.markdown("##### :material/search_off: 근거 없음")
-            st.warning(answer.text.split("\n\n", 1)[0], icon=":material/search_off:")
+            st.warning(safe_markdown(answer.text.split("\n\n", 1)[0]), icon=":material/search_off:")
             if answer.candidates:
                 st.caption("가까운 후보 조문 — 근거로 확인되지 않았으니 직접 확인하세요.")
                 for c in answer.candidates:
@@ -171,7 +173,7 @@ def render_answer(answer: Answer, key: str) -> None:
         answer_notes(answer)
         return
     with st.container(key=f"answer_{key}"):
-        st.markdown(answer.text)
+        st.markdown(safe_markdown(answer.text))
         badge = "생성 답변" if answer.mode == "generated" else "발췌 답변 (LLM 미사용)"
         st.caption(f"{badge} · 출처 {len(answer.sources)}건")
         answer_notes(answer)

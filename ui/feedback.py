@@ -1,29 +1,39 @@
-"""👍/👎 feedback on answers, kept in SQLite (``settings.ui.feedback_db``)."""
+"""👍/👎 feedback on answers (``settings.ui.feedback_url``: SQLite by default, PostgreSQL when
+several app instances run).
+
+Question, answer, sources and comment are masked with the same function as the audit log
+(:func:`mask_personal_data`) before they are stored: feedback must not become a store of
+citizens' 주민등록번호 or e-mail addresses.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    session_id TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    sources TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    no_evidence INTEGER NOT NULL,
-    rating INTEGER NOT NULL,
-    comment TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS feedback_created ON feedback(created_at);
-"""
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
+
+from assistant.security.pii import mask_personal_data
+from assistant.security.storage import make_engine
+
+_metadata = MetaData()
+feedback_table = Table(
+    "feedback",
+    _metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", String(40), nullable=False, index=True),
+    Column("session_id", String(64), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("sources", Text, nullable=False),
+    Column("mode", String(32), nullable=False),
+    Column("no_evidence", Integer, nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("comment", Text, nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -42,18 +52,14 @@ class FeedbackRecord:
 
 
 class FeedbackStore:
-    """Append-only feedback table; one short-lived connection per call (Streamlit serves
-    each browser session from its own thread)."""
+    """Append-only feedback table, safe to share between Streamlit's session threads."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(str(self.path), timeout=10)
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine = make_engine(url)
+        self._lock = threading.Lock()
+        with self._engine.begin() as conn:
+            _metadata.create_all(conn, checkfirst=True)
 
     def add(
         self,
@@ -68,48 +74,56 @@ class FeedbackStore:
         rating: int,
         comment: str = "",
     ) -> int:
-        """Store one rating (+1/-1) with an optional comment; returns its id."""
+        """Store one rating (+1/-1) with an optional comment, personal data masked; its id."""
         if rating not in (1, -1):
             raise ValueError("rating must be +1 or -1")
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._connect() as db:
-            cur = db.execute(
-                "INSERT INTO feedback(created_at, session_id, message_id, question, answer, sources, mode,"
-                " no_evidence, rating, comment) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    now,
-                    session_id,
-                    message_id,
-                    question,
-                    answer,
-                    json.dumps(sources, ensure_ascii=False),
-                    mode,
-                    int(no_evidence),
-                    rating,
-                    comment.strip(),
-                ),
-            )
-            return int(cur.lastrowid or 0)
+        row = {
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "session_id": session_id,
+            "message_id": message_id,
+            "question": mask_personal_data(question),
+            "answer": mask_personal_data(answer),
+            "sources": json.dumps([mask_personal_data(s) for s in sources], ensure_ascii=False),
+            "mode": mode,
+            "no_evidence": int(no_evidence),
+            "rating": rating,
+            "comment": mask_personal_data(comment.strip()),
+        }
+        with self._lock, self._engine.begin() as conn:
+            return int(conn.execute(insert(feedback_table).values(**row)).inserted_primary_key[0])
 
     def recent(self, limit: int = 50) -> list[FeedbackRecord]:
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, created_at, session_id, message_id, question, answer, sources, mode, no_evidence,"
-                " rating, comment FROM feedback ORDER BY id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+        t = feedback_table
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(limit)).mappings().all()
         return [
             FeedbackRecord(
-                r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], bool(r[8]), r[9], r[10]
+                r["id"],
+                r["created_at"],
+                r["session_id"],
+                r["message_id"],
+                r["question"],
+                r["answer"],
+                json.loads(r["sources"]),
+                r["mode"],
+                bool(r["no_evidence"]),
+                r["rating"],
+                r["comment"],
             )
             for r in rows
         ]
 
     def counts(self) -> dict[str, int]:
         """{"up": n, "down": n, "comments": n}."""
-        with self._connect() as db:
-            up, down, comments = db.execute(
-                "SELECT COALESCE(SUM(rating > 0), 0), COALESCE(SUM(rating < 0), 0),"
-                " COALESCE(SUM(comment != ''), 0) FROM feedback"
-            ).fetchone()
+        t = feedback_table
+        query = select(
+            func.coalesce(func.sum((t.c.rating > 0).cast(Integer)), 0),
+            func.coalesce(func.sum((t.c.rating < 0).cast(Integer)), 0),
+            func.coalesce(func.sum((t.c.comment != "").cast(Integer)), 0),
+        )
+        with self._engine.connect() as conn:
+            up, down, comments = conn.execute(query).one()
         return {"up": int(up), "down": int(down), "comments": int(comments)}
+
+    def close(self) -> None:
+        self._engine.dispose()

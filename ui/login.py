@@ -1,6 +1,7 @@
 """The login gate: the login page (built-in accounts or the agency's single sign-on), idle
-expiry, and the sidebar account box with logout. Nothing but the login page is shown to a
-visitor who is not logged in."""
+expiry and an absolute session lifetime, the account re-checked on every request (a removed
+account or a changed password ends the session, a demotion applies at once), and the sidebar
+account box with logout. Nothing but the login page is shown to a visitor who is not logged in."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from ui import audit, components, state
 FLASH_KEY = "auth_flash"
 WRONG = "아이디 또는 비밀번호가 올바르지 않습니다."
 EXPIRED = "세션이 만료되었습니다. 다시 로그인하세요."
+TOO_OLD = "로그인한 지 오래되어 세션이 끝났습니다. 다시 로그인하세요."
+ACCOUNT_CHANGED = "계정 정보(비밀번호 또는 계정)가 바뀌어 세션이 끝났습니다. 다시 로그인하세요."
 
 
 def oidc_available(s: Settings) -> bool:
@@ -48,12 +51,48 @@ def _end(s: Settings, user: auth.User, detail: str, flash: str) -> None:
         st.logout()  # the identity cookie would log the user straight back in
 
 
-def current_user(s: Settings) -> auth.User | None:
-    """The logged-in user, after idle expiry and single sign-on are applied."""
-    user = state.current_user()
-    if user is not None and state.idle_expired(s):
+def client_id(s: Settings) -> str:
+    """The client's address for login throttling: the proxy's header when configured, else the
+    peer address Streamlit sees ("" when unknown)."""
+    try:
+        if s.security.client_ip_header:
+            forwarded = st.context.headers.get(s.security.client_ip_header) or ""
+            if forwarded:
+                return forwarded.split(",")[0].strip()[:64]
+        return str(st.context.ip_address or "")[:64]
+    except Exception:  # no browser context (bare script runs, AppTest)
+        return ""
+
+
+def _checked(s: Settings, user: auth.User) -> auth.User | None:
+    """The user after this request's checks (lifetime, idle, the accounts file), or None."""
+    if state.lifetime_expired(s):
+        _end(s, user, "세션 최대 시간 초과", TOO_OLD)
+        return None
+    if state.idle_expired(s):
         _end(s, user, "세션 만료", EXPIRED)
-        user = None
+        return None
+    try:
+        fresh = auth.refresh_user(user, s, state.signed_in_via())
+    except AccountsError as exc:  # a broken accounts file: nobody's rights can be confirmed
+        components.log.error("accounts file: %s", exc)
+        fresh = None
+    if fresh is None:
+        _end(s, user, "계정 변경", ACCOUNT_CHANGED)
+        return None
+    if (fresh.role, fresh.groups, fresh.name) != (user.role, user.groups, user.name):
+        state.update_user(fresh)
+        audit.record(
+            s, "login", fresh, detail=f"권한 갱신: {user.role}→{fresh.role}, 그룹 {list(fresh.groups)}"
+        )
+    return fresh
+
+
+def current_user(s: Settings) -> auth.User | None:
+    """The logged-in user, after the session checks and single sign-on are applied."""
+    user = state.current_user()
+    if user is not None:
+        user = _checked(s, user)
     if user is None and oidc_available(s) and FLASH_KEY not in st.session_state:
         identity = _oidc_identity()
         if identity and identity[0]:
@@ -65,11 +104,11 @@ def current_user(s: Settings) -> auth.User | None:
 
 def _try_login(s: Settings, login: str, password: str) -> None:
     try:
-        user = auth.verify_login(login, password, s)
-    except auth.LoginLocked as locked:
-        audit.record(s, "login_failed", None, login=login[:128], detail="locked")
+        user = auth.verify_login(login, password, s, client=client_id(s))
+    except auth.LoginThrottled as wait:
+        audit.record(s, "login_failed", None, login=login[:128], detail="throttled")
         st.error(
-            f"로그인에 여러 번 실패하여 이 아이디가 잠겼습니다. {locked.minutes}분 뒤에 다시 시도하거나 "
+            f"로그인 시도가 너무 많습니다. {wait.wait_text} 뒤에 다시 시도하세요. 비밀번호가 기억나지 않으면 "
             "관리자에게 문의하세요.",
             icon=":material/lock_clock:",
         )

@@ -1,19 +1,21 @@
-"""Process-wide resources, created once per process (``st.cache_resource``), and the small
-per-browser-session state (session id, logged-in user, last activity).
+"""Process-wide resources, created once per process, and the small per-browser-session state
+(session id, logged-in user, login time, last activity).
 
 Heavy objects — the embedding model, the retriever (Chroma client, keyword index, Kiwi) and the
 chain context — are keyed by the settings, so a test that points the app at another index gets
-fresh ones while every rerun of one app reuses them.
+fresh ones while every rerun of one app reuses them. They live in this module, not in
+``st.cache_resource``: any browser, logged in or not, can send Streamlit's "clear cache"
+message, which would drop the models for everyone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -25,8 +27,27 @@ from assistant.settings import Settings, get_settings
 from ui.feedback import FeedbackStore
 
 WARMUP_QUERY = "민원 처리기간"
-USER_KEY, SEEN_KEY, VIA_KEY = "auth_user", "auth_last_seen", "auth_via"
+USER_KEY, SEEN_KEY, VIA_KEY, SINCE_KEY = "auth_user", "auth_last_seen", "auth_via", "auth_since"
 clock: Callable[[], float] = time.time  # replaced by a fake clock in tests
+T = TypeVar("T")
+_shared_objects: dict[tuple[str, str], Any] = {}
+_shared_lock = threading.RLock()  # makers call shared() for their parts
+
+
+def shared(kind: str, key: str, make: Callable[[], T], spinner: str | None = None) -> T:
+    """The process's one object of `kind` for `key`, made on first use. A failure is not kept:
+    the next call tries again (e.g. after the first indexing)."""
+    slot = (kind, key)
+    if slot in _shared_objects:
+        return _shared_objects[slot]
+    with _shared_lock:
+        if slot not in _shared_objects:
+            if spinner:
+                with st.spinner(spinner):
+                    _shared_objects[slot] = make()
+            else:
+                _shared_objects[slot] = make()
+        return _shared_objects[slot]
 
 
 def settings() -> Settings:
@@ -40,9 +61,18 @@ def current_user() -> User | None:
 
 
 def sign_in(user: User, via: str = "password") -> None:
+    """Start a logged-in session: nothing of the anonymous session carries over, and it gets a
+    new session id (an id seen before login is worthless after it)."""
+    st.session_state.clear()
     st.session_state[USER_KEY] = user
     st.session_state[VIA_KEY] = via
-    st.session_state[SEEN_KEY] = clock()
+    st.session_state[SEEN_KEY] = st.session_state[SINCE_KEY] = clock()
+    st.session_state["session_id"] = uuid.uuid4().hex
+
+
+def update_user(user: User) -> None:
+    """Replace the session's user (role or groups changed in the accounts file)."""
+    st.session_state[USER_KEY] = user
 
 
 def signed_in_via() -> str:
@@ -53,6 +83,15 @@ def signed_in_via() -> str:
 def sign_out() -> None:
     """Forget the user and everything this session held (conversation, summaries, drafts)."""
     st.session_state.clear()
+
+
+def lifetime_expired(s: Settings) -> bool:
+    """True when the session is older than ``security.session_max_hours`` (0 = no limit),
+    however active it was."""
+    limit = s.security.session_max_hours * 3600
+    since = float(st.session_state.get(SINCE_KEY, clock()))
+    st.session_state.setdefault(SINCE_KEY, since)
+    return limit > 0 and clock() - since > limit
 
 
 def idle_expired(s: Settings) -> bool:
@@ -77,36 +116,34 @@ def _key(s: Settings) -> str:
     return s.model_dump_json()
 
 
-@st.cache_resource(show_spinner="임베딩 모델을 불러오는 중…")
-def _embeddings(key: str, _s: Settings) -> Any:
-    from ingest.embeddings import make_embeddings
-
-    return make_embeddings(_s.embedding)
-
-
 def embeddings(s: Settings | None = None) -> Any:
     """The embedding model (shared by search and the 관리 page's indexing)."""
+    from ingest.embeddings import make_embeddings
+
     s = s or settings()
-    return _embeddings(s.embedding.model_dump_json(), s)
+    return shared(
+        "embeddings",
+        s.embedding.model_dump_json(),
+        lambda: make_embeddings(s.embedding),
+        "임베딩 모델을 불러오는 중…",
+    )
 
 
-@st.cache_resource(show_spinner="색인과 검색 모델을 불러오는 중…")
-def _retriever(key: str, _s: Settings) -> HybridRetriever:
-    r = HybridRetriever(_s, embeddings=embeddings(_s))
+def _make_retriever(s: Settings) -> HybridRetriever:
+    r = HybridRetriever(s, embeddings=embeddings(s))
     r.search(WARMUP_QUERY, k=1)  # loads Kiwi, the embedding model and Chroma now, not on the first question
     return r
 
 
 def retriever(s: Settings | None = None) -> HybridRetriever:
     """The shared retriever; raises IndexMissingError (Korean message) when nothing is indexed.
-    A failure is not cached: the next call tries again (e.g. after the first indexing)."""
+    A failure is not kept: the next call tries again (e.g. after the first indexing)."""
     s = s or settings()
-    return _retriever(_key(s), s)
+    return shared("retriever", _key(s), lambda: _make_retriever(s), "색인과 검색 모델을 불러오는 중…")
 
 
-@st.cache_resource(show_spinner=False)
-def _context(key: str, _s: Settings) -> ChainContext:
-    ctx = make_context(_s, retriever=None)
+def _make_context(s: Settings) -> ChainContext:
+    ctx = make_context(s, retriever=None)
     ctx.tokens("준비")  # loads the tokenizer
     return ctx
 
@@ -115,21 +152,17 @@ def chain_context(s: Settings | None = None) -> ChainContext:
     """The chain context with the shared retriever attached when an index exists (summaries of
     uploads and drafts without legal basis work without one)."""
     s = s or settings()
-    ctx = _context(_key(s), s)
+    ctx = shared("context", _key(s), lambda: _make_context(s))
     if ctx.retriever is None:
         with contextlib.suppress(IndexMissingError):
             ctx.retriever = retriever(s)
     return ctx
 
 
-@st.cache_resource(show_spinner=False)
-def _feedback_store(path: str) -> FeedbackStore:
-    return FeedbackStore(Path(path))
-
-
 def feedback_store(s: Settings | None = None) -> FeedbackStore:
     s = s or settings()
-    return _feedback_store(str(s.ui.feedback_db))
+    url = s.ui.feedback_url
+    return shared("feedback", url, lambda: FeedbackStore(url))
 
 
 @st.cache_data(ttl=60, show_spinner=False)

@@ -9,7 +9,6 @@ object; its text is authoritative (citation check, fallbacks).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from assistant.chains import drafting, qa
@@ -19,7 +18,14 @@ from assistant.chains.context import ChainContext, get_context, make_context
 from assistant.chains.docx_export import draft_docx_bytes, write_docx
 from assistant.chains.drafting import Draft, DraftRequest
 from assistant.chains.format_check import FormatIssue, check_format
-from assistant.chains.summarize import DocumentNotFoundError, Finding, SectionSummary, Summary
+from assistant.chains.summarize import (
+    DocumentNotFoundError,
+    Finding,
+    SectionSummary,
+    Summary,
+    UploadedFile,
+    UploadOutsideError,
+)
 from assistant.chains.types import Answer, Source, Turn
 from assistant.settings import Settings, get_settings
 
@@ -36,6 +42,8 @@ __all__ = [
     "Source",
     "Summary",
     "Turn",
+    "UploadOutsideError",
+    "UploadedFile",
     "answer_for_bench",
     "answer_question",
     "check_citations",
@@ -96,20 +104,20 @@ def answer_for_bench(question: str, settings: Settings) -> Any:
 
 
 def stream_summary(
-    target: str | Path,
+    target: str | UploadedFile,
     settings: Settings | None = None,
     *,
     ctx: ChainContext | None = None,
     progress: Callable[[int, int], None] | None = None,
     groups: Sequence[str] = (),
 ) -> Iterator[str | Summary]:
-    """Summarise an uploaded file (a path) or an indexed document (its title) that a user of
+    """Summarise an uploaded file or the indexed document titled `target` that a user of
     `groups` may see."""
     return _summarize.stream_summary(target, _ctx(settings, ctx), progress, groups)
 
 
 def summarize(
-    target: str | Path,
+    target: str | UploadedFile,
     settings: Settings | None = None,
     *,
     ctx: ChainContext | None = None,

@@ -1,5 +1,10 @@
 """Summaries of an indexed document (by title) or an uploaded file.
 
+The two are different types end to end: a title (``str``) is only ever looked up in the index,
+with the user's access groups; an :class:`UploadedFile` is only ever read from the upload
+directory. A string that happens to name a file on the server is just a title that matches no
+document.
+
 Output (both modes): 핵심 요약 (3–5 bullets), main points per section, and the obligations,
 deadlines, amounts and targets found in the text, each with its location. With an LLM the text
 goes through a token-budgeted map-reduce (tiktoken): one call per section piece, then reduce
@@ -46,6 +51,18 @@ _SECTION_POINTS = 3
 
 class DocumentNotFoundError(LookupError):
     """No indexed document has the requested title; str() is a Korean message."""
+
+
+class UploadOutsideError(PermissionError):
+    """An "upload" whose file is not in the upload directory; str() is a Korean message."""
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file a user uploaded for this request, saved under ``settings.ui.upload_dir``."""
+
+    path: Path
+    name: str  # the name the user gave it (shown as the summary's origin)
 
 
 @dataclass(frozen=True)
@@ -138,13 +155,21 @@ def units_from_chunks(chunks: Sequence[tuple[str, dict[str, Any]]]) -> list[Unit
     return units
 
 
-def load_file_units(path: str | Path, ctx: ChainContext) -> tuple[str, list[Unit]]:
-    """(title, units) of an uploaded file, chunked like the index would chunk it."""
+def load_file_units(upload: UploadedFile, ctx: ChainContext) -> tuple[str, list[Unit]]:
+    """(title, units) of an uploaded file, chunked like the index would chunk it; refuses a file
+    outside the upload directory."""
     from ingest.chunking import chunk_document, token_counter
     from ingest.loaders import load_document
+    from ingest.model import LoadLimits
 
     s = ctx.settings
-    doc = load_document(path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars)
+    folder = Path(s.ui.upload_dir).resolve()
+    path = Path(upload.path).resolve()
+    if folder not in path.parents:
+        raise UploadOutsideError(
+            f"올린 파일만 요약할 수 있습니다: '{upload.name}' 은(는) 업로드 폴더에 없습니다."
+        )
+    doc = load_document(path, LoadLimits.from_settings(s))
     chunks = chunk_document(
         doc, s.chunking.max_tokens, token_counter(s.chunking.encoding), s.chunking.guideline_min_tokens
     )
@@ -384,21 +409,22 @@ class _Calls:
 
 
 def stream_summary(
-    target: str | Path,
+    target: str | UploadedFile,
     ctx: ChainContext,
     progress: Callable[[int, int], None] | None = None,
     groups: Sequence[str] = (),
 ) -> Iterator[str | Summary]:
-    """Summarise an uploaded file (an existing path) or an indexed document (a title) that a user
-    of `groups` may see: text deltas of the final reduce step, then the Summary.
+    """Summarise an uploaded file or the indexed document titled `target` that a user of
+    `groups` may see: text deltas of the final reduce step, then the Summary.
     ``progress(done, total)`` follows the map calls."""
-    path = Path(target) if not isinstance(target, Path) else target
-    if isinstance(target, Path) or path.is_file():
-        title, units = load_file_units(path, ctx)
-        origin = path.name
-    else:
-        title, units = load_indexed_units(str(target), ctx, groups)
+    if isinstance(target, UploadedFile):
+        title, units = load_file_units(target, ctx)
+        origin = target.name
+    elif isinstance(target, str):
+        title, units = load_indexed_units(target, ctx, groups)
         origin = "색인"
+    else:
+        raise TypeError(f"summary target must be a title or an UploadedFile, not {type(target).__name__}")
     cfg = ctx.settings.chains
     groups = group_sections(units, ctx.tokens, cfg.summary_chunk_tokens)
     findings = find_findings(units)

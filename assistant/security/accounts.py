@@ -1,21 +1,26 @@
 """The built-in accounts file (TOML): ``[users.<login>]`` with ``name``, ``role``, ``groups`` and a
 bcrypt ``password_hash`` (absent for single-sign-on-only accounts), optionally ``email``.
 
-Read afresh whenever the file changes; written atomically with mode 0600.
+Read afresh whenever the file changes; written with a TOML library (tomli-w), atomically, with
+mode 0600, and read back before it replaces the old file: a value that would not load again
+(a control character in a name, …) is refused, never written.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import tomli_w
+
 ROLES = ("staff", "admin")
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+MAX_NAME_CHARS = 100
 
 
 class AccountsError(ValueError):
@@ -39,14 +44,32 @@ def normalize_login(login: str) -> str:
     return login.strip().lower()
 
 
-def check_account(account: Account) -> None:
-    """Raise AccountsError unless the login and role are valid."""
+def _bad_text(value: str) -> bool:
+    """Control, format (bidi overrides, zero-width) or unassigned characters."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value)
+
+
+def check_identity(account: Account) -> None:
+    """Raise AccountsError unless the login and role are valid (checked on every read)."""
     if not LOGIN_PATTERN.match(account.login):
         raise AccountsError(
             f"아이디 '{account.login}' 에 쓸 수 없는 문자가 있습니다 (영문, 숫자, . _ @ + -)."
         )
     if account.role not in ROLES:
         raise AccountsError(f"'{account.login}' 의 역할 '{account.role}' 은 staff 또는 admin 이어야 합니다.")
+
+
+def check_account(account: Account) -> None:
+    """Raise AccountsError unless the login, role, name and groups are valid (checked before
+    writing; a file written by hand keeps loading)."""
+    check_identity(account)
+    if not account.name.strip() or len(account.name) > MAX_NAME_CHARS or _bad_text(account.name):
+        raise AccountsError(
+            f"'{account.login}' 의 이름이 비었거나 너무 길거나({MAX_NAME_CHARS}자 초과) 제어 문자가 있습니다."
+        )
+    for group in account.groups:
+        if not group.strip() or "," in group or len(group) > MAX_NAME_CHARS or _bad_text(group):
+            raise AccountsError(f"'{account.login}' 의 접근 그룹 {group!r} 에 쓸 수 없는 문자가 있습니다.")
 
 
 def _parse(data: dict[str, object]) -> dict[str, Account]:
@@ -66,7 +89,7 @@ def _parse(data: dict[str, object]) -> dict[str, Account]:
             password_hash=str(entry.get("password_hash", "")),
             email=str(entry.get("email", "")).strip().lower(),
         )
-        check_account(account)
+        check_identity(account)
         accounts[account.login] = account
     return accounts
 
@@ -93,27 +116,24 @@ def load_accounts(path: Path) -> dict[str, Account]:
     return accounts
 
 
-def _toml_str(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # JSON strings are valid TOML basic strings
+HEADER = "# 업무 AI 도우미 계정 (python -m assistant.security.auth add-user 로 관리). 비밀 파일입니다.\n\n"
 
 
 def dumps(accounts: dict[str, Account]) -> str:
     """The TOML text of `accounts`."""
-    lines = [
-        "# 업무 AI 도우미 계정 (python -m assistant.security.auth add-user 로 관리). 비밀 파일입니다.",
-        "",
-    ]
+    users: dict[str, dict[str, object]] = {}
     for account in sorted(accounts.values(), key=lambda a: a.login):
-        lines.append(f"[users.{_toml_str(account.login)}]")
-        lines.append(f"name = {_toml_str(account.name)}")
-        lines.append(f"role = {_toml_str(account.role)}")
-        lines.append(f"groups = [{', '.join(_toml_str(g) for g in account.groups)}]")
+        entry: dict[str, object] = {
+            "name": account.name,
+            "role": account.role,
+            "groups": list(account.groups),
+        }
         if account.email:
-            lines.append(f"email = {_toml_str(account.email)}")
+            entry["email"] = account.email
         if account.password_hash:
-            lines.append(f"password_hash = {_toml_str(account.password_hash)}")
-        lines.append("")
-    return "\n".join(lines)
+            entry["password_hash"] = account.password_hash
+        users[account.login] = entry
+    return HEADER + tomli_w.dumps({"users": users})
 
 
 def save_account(path: Path, account: Account) -> None:
@@ -122,11 +142,16 @@ def save_account(path: Path, account: Account) -> None:
     path = Path(path)
     accounts = dict(load_accounts(path))
     accounts[account.login] = account
+    text = dumps(accounts)
+    if _parse(tomllib.loads(text)) != accounts:  # what we write must read back as the same accounts
+        raise AccountsError("계정 파일을 안전하게 쓸 수 없는 값이 있습니다.")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".accounts-", suffix=".toml")  # mode 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(dumps(accounts))
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:

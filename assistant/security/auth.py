@@ -1,5 +1,6 @@
-"""Login with the built-in accounts (bcrypt), lockout after repeated failures, single-sign-on
-mapping, and the account commands::
+"""Login with the built-in accounts (bcrypt), throttling of repeated failures
+(``assistant.security.throttle``), re-checking a session's account on every request,
+single-sign-on mapping, and the account commands::
 
     python -m assistant.security.auth add-user LOGIN --role admin --name 이름 [--groups 감사,인사]
     python -m assistant.security.auth ensure-admin   # first run: an "admin" with a random password
@@ -11,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import math
+import hashlib
 import secrets
 import sys
-import threading
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import bcrypt
@@ -30,14 +29,14 @@ from assistant.security.accounts import (
     normalize_login,
     save_account,
 )
+from assistant.security.throttle import LoginThrottle, LoginThrottled, ThrottlePolicy, get_throttle
 from assistant.settings import Settings, get_settings
 
 __all__ = [
     "ROLES",
     "Account",
     "AccountsError",
-    "LoginLocked",
-    "LoginThrottle",
+    "LoginThrottled",
     "User",
     "hash_password",
     "oidc_user",
@@ -46,7 +45,6 @@ __all__ = [
 
 DEFAULT_ROUNDS = 12
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit (bcrypt 5 refuses longer input)
-MAX_TRACKED = 10_000  # logins with failure counts kept in memory
 ROLE_NAMES = {"admin": "관리자", "staff": "직원"}
 
 
@@ -58,6 +56,8 @@ class User:
     name: str
     role: str = "staff"
     groups: tuple[str, ...] = ()
+    # A digest of the password hash the session logged in with: a password change ends it.
+    credential: str = field(default="", compare=False, repr=False)
 
     @property
     def is_admin(self) -> bool:
@@ -69,8 +69,36 @@ class User:
         return ROLE_NAMES.get(self.role, self.role)
 
 
+def credential_of(account: Account) -> str:
+    """A short digest of the account's password hash ("" for single-sign-on-only accounts)."""
+    if not account.password_hash:
+        return ""
+    return hashlib.sha256(account.password_hash.encode("utf-8")).hexdigest()[:16]
+
+
 def user_of(account: Account) -> User:
-    return User(account.login, account.name, account.role, account.groups)
+    return User(account.login, account.name, account.role, account.groups, credential_of(account))
+
+
+def refresh_user(user: User, settings: Settings, via: str = "password") -> User | None:
+    """The session's user as the accounts file says now (read again only when it changed):
+    None when the account was removed or its password changed since login, else the user with
+    the file's current role and groups. A single-sign-on user without an account keeps
+    ``security.oidc_role``."""
+    accounts = load_accounts(settings.security.accounts_file)
+    account = accounts.get(user.login)
+    if via == "oidc":
+        if account is None:
+            account = next((a for a in accounts.values() if a.email == user.login), None)
+        if account is None:
+            role = settings.security.oidc_role if settings.security.oidc_role in ROLES else "staff"
+            return replace(user, role=role, groups=())
+        return replace(user_of(account), login=user.login, name=user.name)
+    if account is None:
+        return None
+    if user.credential and credential_of(account) != user.credential:
+        return None
+    return user_of(account)
 
 
 def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:
@@ -83,53 +111,6 @@ def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:
     return bcrypt.hashpw(raw, bcrypt.gensalt(rounds)).decode("ascii")
 
 
-class LoginLocked(Exception):
-    """Too many failed logins: locked for `minutes` more (rounded up)."""
-
-    def __init__(self, minutes: int) -> None:
-        super().__init__(f"locked for {minutes} min")
-        self.minutes = minutes
-
-
-@dataclass
-class LoginThrottle:
-    """Consecutive failures per login (in this process); `max_failures` lock it for `minutes`."""
-
-    clock: Callable[[], float] = time.time
-    _failures: dict[str, int] = field(default_factory=dict)
-    _locked_until: dict[str, float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def check(self, login: str) -> None:
-        """Raise LoginLocked while `login` is locked."""
-        with self._lock:
-            until = self._locked_until.get(login)
-            if until is None:
-                return
-            left = until - self.clock()
-            if left > 0:
-                raise LoginLocked(max(1, math.ceil(left / 60)))
-            del self._locked_until[login]
-            self._failures.pop(login, None)
-
-    def failed(self, login: str, max_failures: int, minutes: float) -> bool:
-        """Count a failure; True when it locks the login."""
-        with self._lock:
-            if len(self._failures) > MAX_TRACKED:  # many made-up logins: forget old counts
-                self._failures = {k: v for k, v in self._failures.items() if k in self._locked_until}
-            count = self._failures.get(login, 0) + 1
-            self._failures[login] = count
-            if count < max(1, max_failures):
-                return False
-            self._locked_until[login] = self.clock() + minutes * 60
-            return True
-
-    def succeeded(self, login: str) -> None:
-        with self._lock:
-            self._failures.pop(login, None)
-
-
-THROTTLE = LoginThrottle()
 _dummy_hashes: dict[bytes, bytes] = {}
 
 
@@ -158,26 +139,32 @@ def _check_password(password: str, password_hash: str, cost: bytes) -> bool:
 
 
 def verify_login(
-    login: str, password: str, settings: Settings | None = None, *, throttle: LoginThrottle | None = None
+    login: str,
+    password: str,
+    settings: Settings | None = None,
+    *,
+    client: str = "",
+    throttle: LoginThrottle | None = None,
 ) -> User | None:
     """The user when `password` is right, else None. Unknown logins cost one bcrypt check too.
-    Raises LoginLocked after ``security.max_login_failures`` failures in a row (for
-    ``security.lockout_minutes``); AccountsError when the accounts file is malformed."""
-    sec = (settings or get_settings()).security
-    throttle = throttle or THROTTLE
+    Raises LoginThrottled while `client` must wait (see ``assistant.security.throttle``): another
+    client's failures slow this one by at most ``security.account_backoff_max_seconds``.
+    AccountsError when the accounts file is malformed."""
+    settings = settings or get_settings()
+    sec = settings.security
+    throttle = throttle or get_throttle(settings)
     key = normalize_login(login)[:128]
-    throttle.check(key)
+    throttle.check(key, client)
     accounts = load_accounts(sec.accounts_file)
     account = accounts.get(key)
     some_hash = next((a.password_hash for a in accounts.values() if a.password_hash), "")
     cost = _cost(some_hash.encode("ascii", "replace"))
     if account is not None and _check_password(password, account.password_hash, cost):
-        throttle.succeeded(key)
+        throttle.succeeded(key, client)
         return user_of(account)
     if account is None:
         _check_password(password, "", cost)
-    if throttle.failed(key, sec.max_login_failures, sec.lockout_minutes):
-        throttle.check(key)  # raises LoginLocked
+    throttle.failed(key, client, ThrottlePolicy.from_settings(settings))
     return None
 
 

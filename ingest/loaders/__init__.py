@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.model import LoadedDocument, LoaderError
+from ingest.model import ErrorKind, LoadedDocument, LoaderError, LoadLimits
 
-Loader = Callable[[Path], LoadedDocument]
+Loader = Callable[[Path, LoadLimits], LoadedDocument]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -54,24 +54,29 @@ def sniff_format(path: Path, head: bytes) -> str:
     if head.startswith(OLE_MAGIC):
         if ext == ".hwp":
             return "hwp"
-        raise LoaderError(str(path), f"OLE 복합문서이지만 HWP가 아닙니다 (확장자 {ext or '없음'})")
+        raise LoaderError(
+            str(path), f"OLE 복합문서이지만 HWP가 아닙니다 (확장자 {ext or '없음'})", ErrorKind.FORMAT
+        )
     if head.startswith(ZIP_MAGIC):
         if b"mimetypeapplication/hwp+zip" in head or ext == ".hwpx":
             return "hwpx"
         if ext == ".docx":
             return "docx"
-        raise LoaderError(str(path), f"알 수 없는 ZIP 기반 형식입니다 (확장자 {ext or '없음'})")
+        raise LoaderError(
+            str(path), f"알 수 없는 ZIP 기반 형식입니다 (확장자 {ext or '없음'})", ErrorKind.FORMAT
+        )
     if ext in (".pdf", ".hwp", ".hwpx", ".docx"):
         actual = describe_content(head)
         raise LoaderError(
             str(path),
             f"확장자는 {ext}이지만 내용이 그 형식이 아닙니다 ({f'실제로는 {actual}' if actual else '손상되었거나 다른 파일'})",
+            ErrorKind.FORMAT,
         )
     if ext == ".md":
         return "markdown"
     if ext == ".txt":
         return "text"
-    raise LoaderError(str(path), f"지원하지 않는 파일 형식입니다: {ext or '확장자 없음'}")
+    raise LoaderError(str(path), f"지원하지 않는 파일 형식입니다: {ext or '확장자 없음'}", ErrorKind.FORMAT)
 
 
 def _loader_for(fmt: str) -> Loader:
@@ -97,22 +102,29 @@ def _loader_for(fmt: str) -> Loader:
     return load_text
 
 
-def load_document(path: str | Path, max_bytes: int | None = None, min_text_chars: int = 20) -> LoadedDocument:
-    """Load one file of any supported format; raise LoaderError naming the file and the reason."""
+def load_document(path: str | Path, limits: LoadLimits | None = None) -> LoadedDocument:
+    """Load one file of any supported format within `limits` (defaults: LoadLimits());
+    raise LoaderError naming the file, the reason and its kind."""
+    limits = limits or LoadLimits()
     p = Path(path)
     try:
         size = p.stat().st_size
         with p.open("rb") as fh:
             head = fh.read(128)
     except OSError as exc:
-        raise LoaderError(str(p), f"파일을 읽을 수 없습니다: {exc.strerror or exc}") from exc
+        raise LoaderError(
+            str(p), f"파일을 읽을 수 없습니다: {exc.strerror or exc}", ErrorKind.UNREADABLE
+        ) from exc
     if size == 0:
-        raise LoaderError(str(p), "빈 파일입니다 (0 바이트)")
+        raise LoaderError(str(p), "빈 파일입니다 (0 바이트)", ErrorKind.EMPTY)
+    max_bytes = limits.max_file_bytes
     if max_bytes is not None and size > max_bytes:
-        raise LoaderError(str(p), f"파일 크기 제한 초과: {size / 1e6:.2f} MB > {max_bytes / 1e6:.2f} MB")
+        raise LoaderError(
+            str(p), f"파일 크기 제한 초과: {size / 1e6:.2f} MB > {max_bytes / 1e6:.2f} MB", ErrorKind.SIZE
+        )
     fmt = sniff_format(p, head)
     try:
-        doc = _loader_for(fmt)(p)
+        doc = _loader_for(fmt)(p, limits)
     except LoaderError:
         raise
     except Exception as exc:  # a parser bug or a corrupt file must not stop the whole job
@@ -120,6 +132,6 @@ def load_document(path: str | Path, max_bytes: int | None = None, min_text_chars
             str(p), f"{fmt} 파일을 해석하지 못했습니다 (손상된 파일?): {type(exc).__name__}: {exc}"
         ) from exc
     visible = len("".join(doc.text.split()))
-    if visible < min_text_chars:
-        raise LoaderError(str(p), f"추출된 텍스트가 없습니다 ({visible}자)")
+    if visible < limits.min_text_chars:
+        raise LoaderError(str(p), f"추출된 텍스트가 없습니다 ({visible}자)", ErrorKind.NO_TEXT)
     return doc

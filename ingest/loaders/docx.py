@@ -8,7 +8,7 @@ from typing import Any
 
 from ingest.loaders.textnorm import normalize_text, tidy_lines, title_from_stem
 from ingest.loaders.ziputil import open_zip
-from ingest.model import LoadedDocument, LoaderError
+from ingest.model import LoadedDocument, LoaderError, LoadLimits, check_text_budget
 
 _HEADING_STYLE = re.compile(r"^(?:heading|제목)\s*\d+$|^title$|^제목$", re.I)
 
@@ -51,12 +51,12 @@ def _block_lines(blocks: Any) -> tuple[list[str], list[str]]:
     return lines, headings
 
 
-def load_docx(path: Path) -> LoadedDocument:
+def load_docx(path: Path, limits: LoadLimits) -> LoadedDocument:
     """Extract a .docx; headings stay plain lines, tables appear where they are in the body."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    open_zip(path).close()  # zip-bomb and corruption check before python-docx inflates anything
+    open_zip(path, limits).close()  # zip-bomb and corruption check before python-docx inflates anything
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
@@ -64,6 +64,7 @@ def load_docx(path: Path) -> LoadedDocument:
             str(path), f"DOCX 구조가 올바르지 않습니다 (손상되었거나 DOCX가 아님): {exc}"
         ) from exc
     lines, headings = _block_lines(document.iter_inner_content())
+    check_text_budget(str(path), sum(len(line) for line in lines), limits)
     text = tidy_lines(normalize_text("\n".join(lines)))
     core_title = (document.core_properties.title or "").strip()
     title = core_title or (headings[0] if headings else "") or title_from_stem(path.stem) or path.stem

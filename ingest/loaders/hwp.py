@@ -11,7 +11,8 @@ from pathlib import Path
 import olefile
 
 from ingest.loaders.textnorm import choose_title, normalize_text, tidy_lines
-from ingest.model import LoadedDocument, LoaderError
+from ingest.loaders.ziputil import ZIP_BOMB_REASON
+from ingest.model import ErrorKind, LoadedDocument, LoaderError, LoadLimits, check_text_budget
 
 HWP_SIGNATURE = b"HWP Document File"
 FLAG_COMPRESSED = 1 << 0
@@ -97,16 +98,26 @@ def _section_streams(ole: olefile.OleFileIO) -> list[list[str]]:
     return [entry for _, entry in sorted(found)]
 
 
-def _decompress(raw: bytes, path: Path, name: str) -> bytes:
-    try:
-        return zlib.decompress(raw, -15)
-    except zlib.error:
-        try:  # a few writers emit a zlib header
-            return zlib.decompress(raw)
+def _decompress(raw: bytes, path: Path, name: str, budget: int) -> bytes:
+    """Inflate one section stream, never past `budget` bytes (a deflate bomb stops there)."""
+    for wbits in (-15, 15):  # raw deflate; a few writers emit a zlib header
+        inflater = zlib.decompressobj(wbits)
+        try:
+            data = inflater.decompress(raw, budget + 1)
         except zlib.error as exc:
+            if wbits == 15:
+                raise LoaderError(
+                    str(path), f"HWP 본문 스트림 {name} 압축 해제 실패 (손상된 파일?): {exc}"
+                ) from exc
+            continue
+        if len(data) > budget:
             raise LoaderError(
-                str(path), f"HWP 본문 스트림 {name} 압축 해제 실패 (손상된 파일?): {exc}"
-            ) from exc
+                str(path),
+                f"{ZIP_BOMB_REASON}: HWP 본문 스트림 {name}이 압축 해제 제한을 넘습니다",
+                ErrorKind.ZIP_BOMB,
+            )
+        return data
+    raise AssertionError("unreachable")
 
 
 def summary_title(ole: olefile.OleFileIO) -> str | None:
@@ -125,7 +136,7 @@ def summary_title(ole: olefile.OleFileIO) -> str | None:
     return title.split("\x00", 1)[0].strip() if isinstance(title, str) else None
 
 
-def load_hwp(path: Path) -> LoadedDocument:
+def load_hwp(path: Path, limits: LoadLimits) -> LoadedDocument:
     """Extract BodyText paragraphs of an HWP 5.x file; never falls back to the PrvText preview."""
     try:
         ole = olefile.OleFileIO(str(path))
@@ -143,10 +154,16 @@ def load_hwp(path: Path) -> LoadedDocument:
         if not sections:
             raise LoaderError(str(path), "HWP 본문(BodyText/Section) 스트림이 없습니다")
         lines: list[str] = []
+        budget = limits.max_unzipped_bytes  # all section streams together
+        used_chars = 0
         for entry in sections:
             raw = ole.openstream(entry).read()
-            data = _decompress(raw, path, "/".join(entry)) if flags & FLAG_COMPRESSED else raw
-            lines.extend(section_text(data))
+            data = _decompress(raw, path, "/".join(entry), budget) if flags & FLAG_COMPRESSED else raw
+            budget -= len(data)
+            part = section_text(data)
+            used_chars += sum(len(line) for line in part)
+            check_text_budget(str(path), used_chars, limits)
+            lines.extend(part)
         title = choose_title(summary_title(ole), path.stem)
     text = tidy_lines(normalize_text("\n".join(lines)))
     meta = {"source_format": "hwp", "hwp_version": ".".join(map(str, version)), "sections": len(sections)}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.loaders.textnorm import choose_title, normalize_text, tidy_lines
 from ingest.loaders.ziputil import open_zip
-from ingest.model import LoadedDocument, LoaderError
+from ingest.model import LoadedDocument, LoaderError, LoadLimits, check_text_budget
 
 CONTENT_HPF = "Contents/content.hpf"
 _SECTION_NAME = re.compile(r"^Contents/section(\d+)\.xml$", re.I)
@@ -111,17 +111,21 @@ def section_lines(root: ET.Element) -> list[str]:
     return lines
 
 
-def load_hwpx(path: Path) -> LoadedDocument:
+def load_hwpx(path: Path, limits: LoadLimits) -> LoadedDocument:
     """Extract all sections (spine order) of an HWPX file; META-INF/manifest.xml is not needed."""
-    with open_zip(path) as zf:
+    with open_zip(path, limits) as zf:
         sections, hpf_title = spine_sections(zf)
         if not sections:
             sections = fallback_sections(zf)
         if not sections:
             raise LoaderError(str(path), "HWPX 본문(Contents/section*.xml)이 없습니다")
         lines: list[str] = []
-        for name in sections:
-            lines.extend(section_lines(_parse_xml(zf, name, path)))
+        used = 0
+        for name in sections:  # stop at the text budget: 190 sections under the bomb limits still add up
+            part = section_lines(_parse_xml(zf, name, path))
+            used += sum(len(line) for line in part)
+            check_text_budget(str(path), used, limits)
+            lines.extend(part)
     text = tidy_lines(normalize_text("\n".join(lines)))
     meta = {"source_format": "hwpx", "sections": len(sections)}
     return LoadedDocument(str(path), choose_title(hpf_title, path.stem), "guideline", text, meta)

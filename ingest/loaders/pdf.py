@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ingest.loaders.textnorm import MIDDLE_DOT, normalize_text, tidy_lines, title_from_stem
-from ingest.model import PAGE_BREAK, LoadedDocument, LoaderError
+from ingest.model import PAGE_BREAK, ErrorKind, LoadedDocument, LoaderError, LoadLimits, check_text_budget
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +42,10 @@ class PdfPage:
 # Reading
 
 
-def page_limit() -> int:
-    """Most pages one PDF may have (``settings.security.max_upload_pages``)."""
-    from assistant.settings import get_settings
-
-    return get_settings().security.max_upload_pages
-
-
 def check_page_count(name: str, n_pages: int, max_pages: int) -> None:
     """Refuse a PDF over the page limit before any page is parsed (≈40 ms each)."""
     if n_pages > max_pages:
-        raise LoaderError(name, f"PDF 쪽수 제한 초과: {n_pages:,}쪽 > {max_pages:,}쪽")
+        raise LoaderError(name, f"PDF 쪽수 제한 초과: {n_pages:,}쪽 > {max_pages:,}쪽", ErrorKind.PAGES)
 
 
 def open_reader(source: Path | IO[bytes], name: str) -> Any:
@@ -71,7 +64,11 @@ def open_reader(source: Path | IO[bytes], name: str) -> Any:
                     name, "암호화된 PDF입니다 (AES 해독에 필요한 cryptography 패키지가 없습니다)"
                 ) from exc
             if not ok:
-                raise LoaderError(name, "암호화된 PDF입니다 (열람 암호가 필요해 내용을 읽을 수 없습니다)")
+                raise LoaderError(
+                    name,
+                    "암호화된 PDF입니다 (열람 암호가 필요해 내용을 읽을 수 없습니다)",
+                    ErrorKind.ENCRYPTED,
+                )
         n_pages = len(reader.pages)
     except LoaderError:
         raise
@@ -643,13 +640,14 @@ def load_guideline_pdf(path: Path, reader: Any, pages: list[PdfPage], respace: b
 PROBE_PAGES = 5
 
 
-def _require_text(path: Path, pages: list[PdfPage]) -> None:
+def _require_text(path: Path, pages: list[PdfPage], limits: LoadLimits) -> None:
+    check_text_budget(str(path), sum(len(p.text) for p in pages), limits)
     visible = sum(1 for p in pages for ch in p.text if not ch.isspace())
     if visible < MIN_TEXT_CHARS:
-        raise LoaderError(str(path), OCR_REASON.format(pages=len(pages)))
+        raise LoaderError(str(path), OCR_REASON.format(pages=len(pages)), ErrorKind.NO_TEXT)
 
 
-def load_pdf(path: Path, max_pages: int | None = None) -> LoadedDocument:
+def load_pdf(path: Path, limits: LoadLimits) -> LoadedDocument:
     """Load a PDF; image-only scans raise LoaderError (OCR needed) instead of indexing nothing.
 
     The first pages decide how the rest is read, so that no page is parsed more often than
@@ -657,18 +655,18 @@ def load_pdf(path: Path, max_pages: int | None = None) -> LoadedDocument:
     whose justified text comes out glued in plain mode entirely in layout mode; other
     guidelines in plain mode, re-reading only their glued pages in layout mode."""
     reader = open_reader(path, str(path))
-    check_page_count(str(path), len(reader.pages), page_limit() if max_pages is None else max_pages)
+    check_page_count(str(path), len(reader.pages), limits.max_pdf_pages)
     n_probe = min(PROBE_PAGES, len(reader.pages))
     probe = [_safe_extract(reader.pages[i], "plain", path, i + 1) or PdfPage("", []) for i in range(n_probe)]
     if is_law_go_kr(probe):
         pages = read_pages(reader, path, "lines")
-        _require_text(path, pages)
+        _require_text(path, pages, limits)
         return load_statute_pdf(path, pages)
     glued = sum(1 for p in probe if mean_hangul_run(p.text) > GLUED_RUN_LENGTH)
     if glued >= max(2, (n_probe + 1) // 2):
         pages = read_pages(reader, path, "layout")
-        _require_text(path, pages)
+        _require_text(path, pages, limits)
         return load_guideline_pdf(path, reader, pages, respace=False)
     pages = read_pages(reader, path, "plain", done=probe)
-    _require_text(path, pages)
+    _require_text(path, pages, limits)
     return load_guideline_pdf(path, reader, pages, respace=True)

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from ingest.loaders.textnorm import normalize_text, title_from_stem
-from ingest.model import LoadedDocument, LoaderError
+from ingest.model import ErrorKind, LoadedDocument, LoaderError, LoadLimits, check_text_budget
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -46,7 +46,9 @@ def decode_bytes(data: bytes, path: Path | str) -> str:
     text = _guess_with_charset_normalizer(data)
     if text is None:
         raise LoaderError(
-            str(path), "문자 인코딩을 판별할 수 없습니다 (UTF-8/UTF-16/CP949가 아님, 바이너리 파일?)"
+            str(path),
+            "문자 인코딩을 판별할 수 없습니다 (UTF-8/UTF-16/CP949가 아님, 바이너리 파일?)",
+            ErrorKind.ENCODING,
         )
     return text
 
@@ -118,9 +120,10 @@ def guess_title(text: str, stem: str) -> str:
     return title_from_stem(stem) or stem
 
 
-def load_text(path: Path) -> LoadedDocument:
+def load_text(path: Path, limits: LoadLimits) -> LoadedDocument:
     """Load .md/.txt; statute-export markdown becomes doc_type="statute" with its metadata."""
     raw = decode_bytes(path.read_bytes(), path)
+    check_text_budget(str(path), len(raw), limits)
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     fm, body = split_front_matter(text) if path.suffix.lower() == ".md" else (None, text)
     if fm is not None and fm.get("제목") and fm.get("법령구분"):

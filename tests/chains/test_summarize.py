@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from assistant.chains import DocumentNotFoundError, Summary, indexed_documents, stream_summary, summarize
+from assistant.chains import (
+    DocumentNotFoundError,
+    Summary,
+    UploadedFile,
+    indexed_documents,
+    stream_summary,
+    summarize,
+)
 from assistant.chains.summarize import Unit, find_findings, parse_bullets
 from tests.chains.conftest import PLANTED_TITLE, fake_llm
 from tests.conftest import PROJECT_ROOT
@@ -62,8 +70,17 @@ def test_unknown_title_names_close_matches(make_ctx) -> None:  # noqa: ANN001
         summarize("민원 처리 법", ctx=make_ctx())
 
 
-def test_extractive_summary_of_an_uploaded_file(make_ctx) -> None:  # noqa: ANN001
-    summary = summarize(GUIDELINE, ctx=make_ctx())
+def uploaded(ctx, source: Path, folder: Path) -> UploadedFile:  # noqa: ANN001
+    """`source` as a user's upload: copied into the context's upload folder."""
+    ctx.settings.ui.upload_dir = folder
+    target = folder / source.name
+    shutil.copy(source, target)
+    return UploadedFile(target, source.name)
+
+
+def test_extractive_summary_of_an_uploaded_file(make_ctx, tmp_path: Path) -> None:  # noqa: ANN001
+    ctx = make_ctx()
+    summary = summarize(uploaded(ctx, GUIDELINE, tmp_path), ctx=ctx)
     assert summary.origin == GUIDELINE.name and 3 <= len(summary.key_points) <= 5
     assert any(s.title.startswith("Ⅱ. 휴가") for s in summary.sections)
     deadlines = [f for f in summary.findings if f.kind == "기한"]

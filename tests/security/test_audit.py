@@ -94,7 +94,7 @@ def test_sqlite_refuses_changes(statement: str, log: AuditLog) -> None:
 @pytest.mark.hostile("refuse")
 def test_the_class_offers_no_way_to_change_entries() -> None:
     public = {name for name in dir(AuditLog) if not name.startswith("_")}
-    assert public == {"record", "recent", "close"}
+    assert public == {"record", "recent", "verify", "close"}
 
 
 @pytest.mark.hostile("refuse")
@@ -221,3 +221,33 @@ def test_postgres_log_is_append_only_and_masked(postgres_url: str) -> None:
     assert any(e.id == entry_id for e in audit.recent(10))
     engine.dispose()
     audit.close()
+
+
+def test_shared_state_lives_in_postgres_when_several_instances_run(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Probe finding 11: with PostgreSQL URLs, feedback, login throttling and the audit log are
+    shared by all instances and no SQLite file (whose WAL must not sit on NFS) is written."""
+    from assistant.security.throttle import LoginThrottle, LoginThrottled, ThrottlePolicy
+    from ui.feedback import FeedbackStore
+
+    monkeypatch.chdir(tmp_path)
+    first, second = FeedbackStore(postgres_url), FeedbackStore(postgres_url)
+    first.add(
+        session_id="s", message_id="m", question=SECRETS_QUESTION, answer="답", sources=[],
+        mode="extractive", no_evidence=False, rating=1,
+    )  # fmt: skip
+    assert second.recent(1)[0].question.startswith("민원인 900101-1******")
+    one, two = LoginThrottle(postgres_url), LoginThrottle(postgres_url)
+    for _ in range(5):
+        one.failed("kim", "10.0.0.1", ThrottlePolicy())
+    with pytest.raises(LoginThrottled):
+        two.check("kim", "10.0.0.1")
+    two.clear()
+    audit_a, audit_b = AuditLog(postgres_url), AuditLog(postgres_url)
+    audit_a.record("login", "kim", "staff")
+    audit_b.record("logout", "kim", "staff")
+    assert audit_a.verify().ok
+    assert not list(tmp_path.rglob("*.sqlite3*"))
+    for closable in (first, second, one, two, audit_a, audit_b):
+        closable.close()

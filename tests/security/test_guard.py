@@ -249,13 +249,14 @@ def test_good_uploads_pass(name: str, build, fmt: str, sec_settings: Settings) -
 def test_ingest_refuses_a_pdf_over_the_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant.settings import get_settings
     from ingest.loaders import load_document
-    from ingest.model import LoaderError
+    from ingest.model import ErrorKind, LoaderError, LoadLimits
 
     monkeypatch.setattr(get_settings().security, "max_upload_pages", 3)
     path = tmp_path / "긴문서.pdf"
     path.write_bytes(pdf_bytes(4))
-    with pytest.raises(LoaderError, match="쪽수 제한 초과"):
-        load_document(path)
+    with pytest.raises(LoaderError, match="쪽수 제한 초과") as err:
+        load_document(path, LoadLimits.from_settings(get_settings()))  # what the ingest job passes
+    assert err.value.kind is ErrorKind.PAGES
 
 
 @pytest.mark.hostile("refuse")
@@ -264,12 +265,13 @@ def test_ingest_takes_the_zip_limit_from_the_settings(
 ) -> None:
     from assistant.settings import get_settings
     from ingest.loaders import load_document
-    from ingest.model import LoaderError
+    from ingest.model import ErrorKind, LoaderError, LoadLimits
 
     path = tmp_path / "큰압축.hwpx"
     path.write_bytes(
         zip_bytes({**HWPX_MIME, "Contents/section0.xml": SECTION + b" " * 1_500_000}, zipfile.ZIP_STORED)
     )
     monkeypatch.setattr(get_settings().security, "max_unzipped_mb", 1.0)
-    with pytest.raises(LoaderError, match="zip bomb"):
-        load_document(path)
+    with pytest.raises(LoaderError, match="zip bomb") as err:
+        load_document(path, LoadLimits.from_settings(get_settings()))
+    assert err.value.kind is ErrorKind.ZIP_BOMB

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.chains import DraftRequest, answer_question, draft_document, summarize
+from assistant.chains import DraftRequest, UploadedFile, answer_question, draft_document, summarize
 from assistant.chains.context import ChainContext
 from assistant.chains.prompts import CONDENSE_SYSTEM, DRAFT_SYSTEM, QA_SYSTEM, SUMMARY_SYSTEM
 from assistant.settings import Settings
@@ -144,10 +144,11 @@ def test_injection_in_the_history_stays_in_the_history_block(injection: str, sec
 def test_injection_in_a_summarised_file_stays_in_the_document_block(
     injection: str, sec_settings: Settings, tmp_path: Path
 ) -> None:
+    sec_settings.ui.upload_dir = tmp_path
     path = tmp_path / "지침.md"
     path.write_text(f"# 주차장 운영 지침\n\n## 1. 감면\n{BASE_DOC}\n{injection} MARK-S\n", encoding="utf-8")
     llm = recording_llm("- 주차요금을 감면함")
-    summarize(path, ctx=make_ctx(sec_settings, llm))
+    summarize(UploadedFile(path, path.name), ctx=make_ctx(sec_settings, llm))
     assert llm.calls
     for call in llm.calls:
         human = assert_prompt_shape(call, SUMMARY_SYSTEM)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.security.accounts import Account, save_account
 from assistant.security.auth import User
 from assistant.settings import get_settings
 from tests.conftest import build_test_index
@@ -34,6 +35,8 @@ def restricted_app(tmp_path_factory: pytest.TempPathFactory, statute_sample: Pat
             root / "build", statute_sample, ["민원처리에관한법률/법률.md"], embeddings, {"감사/계획.md": RESTRICTED}
         )
         env = app_environment(root / "app", Path(built.store.db_dir))
+        # sessions are re-checked against the accounts file on every request
+        save_account(Path(env["ASSISTANT_SECURITY__ACCOUNTS_FILE"]), Account(AUDITOR.login, AUDITOR.name, AUDITOR.role, AUDITOR.groups))
         for key, value in env.items():
             mp.setenv(key, value)
         get_settings.cache_clear()

@@ -3,6 +3,7 @@ functions with their "denied" audit entries — no Streamlit involved."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import stat
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from assistant.security import auth
 from assistant.security.accounts import Account, AccountsError, load_accounts, save_account
 from assistant.security.audit import get_audit_log
+from assistant.security.throttle import LoginThrottle, LoginThrottled
 from assistant.settings import Settings
 from tests.ui.conftest import ADMIN, STAFF, write_accounts
 from ui import admin
@@ -30,6 +32,7 @@ def settings(tmp_path: Path) -> Settings:
     s = Settings()
     s.security.accounts_file = write_accounts(tmp_path / "secrets" / "accounts.toml")
     s.security.audit_url = f"sqlite:///{tmp_path / 'audit.sqlite3'}"
+    s.security.state_url = f"sqlite:///{tmp_path / 'security.sqlite3'}"
     s.security.max_login_failures = 3
     s.security.lockout_minutes = 15
     s.store.db_dir = tmp_path / "index"
@@ -37,13 +40,11 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture()
-def throttle(monkeypatch: pytest.MonkeyPatch) -> auth.LoginThrottle:
-    fresh = auth.LoginThrottle(clock=FakeClock())
-    monkeypatch.setattr(auth, "THROTTLE", fresh)
-    return fresh
+def throttle(settings: Settings) -> LoginThrottle:
+    return LoginThrottle(settings.security.state_url, clock=FakeClock())
 
 
-def test_verify_login(settings: Settings, throttle: auth.LoginThrottle) -> None:
+def test_verify_login(settings: Settings, throttle: LoginThrottle) -> None:
     settings.security.max_login_failures = 10
     login, password, user = ADMIN
     assert auth.verify_login(login, password, settings) == user
@@ -56,7 +57,7 @@ def test_verify_login(settings: Settings, throttle: auth.LoginThrottle) -> None:
 
 
 def test_unknown_logins_cost_a_bcrypt_check(
-    settings: Settings, throttle: auth.LoginThrottle, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, throttle: LoginThrottle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checked: list[bytes] = []
     real = auth.bcrypt.checkpw
@@ -65,23 +66,34 @@ def test_unknown_logins_cost_a_bcrypt_check(
     assert len(checked) == 1 and checked[0].startswith(b"$2b$04$")  # same cost as the real hashes
 
 
-def test_lockout_after_failures_and_release(settings: Settings, throttle: auth.LoginThrottle) -> None:
+def test_backoff_slows_the_guessing_client_and_releases(settings: Settings, throttle: LoginThrottle) -> None:
     login, password, user = STAFF
-    assert auth.verify_login(login, "x", settings) is None
-    assert auth.verify_login(login, "y", settings) is None
-    with pytest.raises(auth.LoginLocked) as locked:
-        auth.verify_login(login, "z", settings)  # the third failure locks
-    assert locked.value.minutes == 15
-    throttle.clock.now += 14 * 60
-    with pytest.raises(auth.LoginLocked) as locked:
-        auth.verify_login(login, password, settings)  # the right password does not help
-    assert locked.value.minutes == 1
-    assert auth.verify_login(ADMIN[0], ADMIN[1], settings) == ADMIN[2]  # other logins are not locked
-    throttle.clock.now += 61
-    assert auth.verify_login(login, password, settings) == user
-    assert auth.verify_login(login, "x", settings) is None  # the count starts again after success
-    assert auth.verify_login(login, "x", settings) is None
-    assert auth.verify_login(login, password, settings) == user
+    guess = lambda pw: auth.verify_login(login, pw, settings, client="10.0.0.9", throttle=throttle)  # noqa: E731
+    assert guess("x") is None and guess("y") is None
+    assert guess("z") is None  # the third failure (max_login_failures) starts the backoff: 1 s
+    with pytest.raises(LoginThrottled) as wait:
+        guess(password)  # not even the right password goes through while the client waits
+    assert wait.value.seconds == 1
+    throttle.clock.now += 1.5
+    assert guess("w") is None  # 4th failure: 2 s
+    with pytest.raises(LoginThrottled) as wait:
+        guess(password)
+    assert wait.value.seconds == 2
+    throttle.clock.now += 2.5
+    assert guess(password) == user  # a success clears this client's count
+    assert guess("x") is None and guess("y") is None and guess(password) == user
+
+
+def test_backoff_is_capped(settings: Settings, throttle: LoginThrottle) -> None:
+    settings.security.login_backoff_max_seconds = 60
+    for _ in range(20):
+        throttle.clock.now += 3600
+        with contextlib.suppress(LoginThrottled):
+            auth.verify_login(STAFF[0], "x", settings, client="10.0.0.9", throttle=throttle)
+    with pytest.raises(LoginThrottled) as wait:
+        auth.verify_login(STAFF[0], STAFF[1], settings, client="10.0.0.9", throttle=throttle)
+    assert wait.value.seconds == 60
+    assert {e.key: e.failures for e in throttle.entries()}["pair:clerk|10.0.0.9"] == 20
 
 
 def test_accounts_file_round_trip_and_mode(tmp_path: Path) -> None:
@@ -158,5 +170,5 @@ def test_ensure_admin_creates_the_first_account_once(tmp_path: Path) -> None:
     password = line.split("비밀번호 ", 1)[1].split()[0]
     assert stat.S_IMODE(s.security.accounts_file.stat().st_mode) == 0o600
     assert password not in s.security.accounts_file.read_text(encoding="utf-8")
-    assert auth.verify_login("admin", password, s, throttle=auth.LoginThrottle()).is_admin
+    assert auth.verify_login("admin", password, s).is_admin
     assert auth.ensure_admin(s) is None  # never replaces an existing file

@@ -14,7 +14,6 @@ import re
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,10 +22,10 @@ from typing import Any
 
 import pytest
 
+from assistant.settings import load_settings
 from tests.conftest import PROJECT_ROOT
 from tests.ui.conftest import (
     ADMIN,
-    APP,
     GUIDELINE_TEXT,
     OFF_TOPIC,
     QUESTION,
@@ -35,6 +34,7 @@ from tests.ui.conftest import (
     app_environment,
     require_browser,
 )
+from ui import serve
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
@@ -68,16 +68,12 @@ def chromium() -> str:
 def served_app(
     chromium: str, tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path
 ) -> Iterator[dict[str, Any]]:
-    """`streamlit run ui/app.py` on a free loopback port; stopped after the module."""
+    """The app as `python -m ui.serve` starts it, on a free loopback port; stopped after the module."""
     root = tmp_path_factory.mktemp("ui-browser")
     env = app_environment(root, ui_index_template)
     port = free_port()
     log = (root / "streamlit.log").open("w")
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    cmd = serve.command(load_settings(), port)
     child_env = {k: v for k, v in os.environ.items() if k != "CHROMA_URL"} | env
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -242,7 +238,7 @@ def test_question_cited_answer_source_and_feedback(
     page.get_by_label("의견 (선택)").first.fill("법률 조문도 함께 보여 주세요")
     page.get_by_role("button", name=re.compile("도움됨")).first.click()
     page.get_by_text("의견이 저장되었습니다").first.wait_for()
-    db = served_app["env"]["ASSISTANT_UI__FEEDBACK_DB"]
+    db = served_app["env"]["ASSISTANT_UI__FEEDBACK_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT rating, comment, question FROM feedback").fetchall()
     assert rows == [(1, "법률 조문도 함께 보여 주세요", QUESTION)]
@@ -310,3 +306,20 @@ def test_admin_uploads_and_reindexes(page: Any, served_app: dict[str, Any], tmp_
     open_page(page, served_app, "", '[data-testid="stChatInputTextArea"]')
     ask(page, "공용차량 배차는 언제까지 신청해야 하나요?")
     page.get_by_test_id("stExpander").filter(has_text="공용차량").first.wait_for()
+
+
+def test_anonymous_clients_get_no_metrics_and_no_uploads(served_app: dict[str, Any]) -> None:
+    """Probe finding 7 against the real server (``python -m ui.serve``, the ASGI gate): the metrics
+    endpoint is gone and the upload endpoint refuses a session nobody logged into."""
+    import urllib.error
+
+    url = served_app["url"]
+    assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).status == 200
+    for path, method in (("/_stcore/metrics", "GET"), ("/_stcore/upload_file/anonymous/f1", "PUT")):
+        request = urllib.request.Request(url + path, method=method, data=b"x" if method == "PUT" else None)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == (404 if method == "GET" else 403)
+        if method == "PUT":
+            assert "로그인" in refused.value.read().decode("utf-8")
+

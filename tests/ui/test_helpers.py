@@ -14,7 +14,8 @@ from ui.feedback import FeedbackStore
 
 
 def test_feedback_store_round_trip(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "fb" / "feedback.sqlite3")
+    url = f"sqlite:///{tmp_path / 'fb' / 'feedback.sqlite3'}"
+    store = FeedbackStore(url)
     common = {
         "session_id": "s",
         "answer": "답",
@@ -23,7 +24,7 @@ def test_feedback_store_round_trip(tmp_path: Path) -> None:
     }
     store.add(message_id="a", question="질문1", no_evidence=False, rating=1, **common)
     store.add(message_id="b", question="질문2", no_evidence=True, rating=-1, comment=" 틀렸어요 ", **common)
-    again = FeedbackStore(tmp_path / "fb" / "feedback.sqlite3")  # persistent
+    again = FeedbackStore(url)  # persistent
     latest = again.recent(1)[0]
     assert (latest.question, latest.rating, latest.comment, latest.no_evidence) == (
         "질문2",

@@ -4,12 +4,16 @@ audit entries these leave."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from assistant.security import auth
+from assistant.security.accounts import dumps, load_accounts, save_account
 from assistant.security.audit import AuditEntry, get_audit_log
 from assistant.settings import get_settings
 from tests.ui.conftest import ADMIN, APP, QUESTION, STAFF
@@ -19,8 +23,8 @@ pytestmark = pytest.mark.usefixtures("app_env")
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(auth, "THROTTLE", auth.LoginThrottle())
+def fresh_throttle(env_override: Any, tmp_path: Path) -> None:
+    env_override(ASSISTANT_SECURITY__STATE_URL=f"sqlite:///{tmp_path / 'security.sqlite3'}")
 
 
 def start(page: str | None = None) -> AppTest:
@@ -84,14 +88,135 @@ def test_wrong_password_then_login_and_logout() -> None:
     assert last_audit("logout").user == "clerk"
 
 
-def test_lockout_message(env_override: Any) -> None:
-    env_override(ASSISTANT_SECURITY__MAX_LOGIN_FAILURES="2", ASSISTANT_SECURITY__LOCKOUT_MINUTES="10")
+def test_throttle_message(env_override: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_override(ASSISTANT_SECURITY__MAX_LOGIN_FAILURES="2")
+    monkeypatch.setattr(login, "client_id", lambda s: "203.0.113.7")
     at = submit(start(), ADMIN[0], "x")
-    at = submit(at, ADMIN[0], "y")
-    assert any("잠겼습니다" in e and "10분" in e for e in texts(at.error))
-    at = submit(at, ADMIN[0], ADMIN[1])  # the right password does not open a locked login
-    assert on_login_page(at) and any("잠겼습니다" in e for e in texts(at.error))
-    assert last_audit("login_failed").detail == "locked"
+    at = submit(at, ADMIN[0], "y")  # the second failure starts this client's backoff
+    at = submit(at, ADMIN[0], ADMIN[1])  # not even the right password until the wait is over
+    assert on_login_page(at) and any("시도가 너무 많습니다" in e and "초 뒤에" in e for e in texts(at.error))
+    assert last_audit("login_failed").detail == "throttled"
+    monkeypatch.setattr(login, "client_id", lambda s: "10.1.2.3")  # the owner, at their own desk
+    at = submit(start(), ADMIN[0], ADMIN[1])
+    assert not on_login_page(at) and at.session_state[state.USER_KEY] == ADMIN[2]
+
+
+# --- probe finding 3: role, groups and password re-checked on every request ------------------------
+
+
+def test_a_demoted_admin_loses_the_admin_page_at_the_next_request(app_env: dict[str, str]) -> None:
+    path = Path(app_env["ASSISTANT_SECURITY__ACCOUNTS_FILE"])
+    at = submit(start(), ADMIN[0], ADMIN[1])
+    at.switch_page("views/admin.py").run()
+    assert at.metric and not at.error
+    account = load_accounts(path)[ADMIN[0]]
+    save_account(path, replace(account, role="staff", groups=()))
+    try:
+        at.run()
+        assert any("관리자만" in e for e in texts(at.error)) and not at.metric
+        assert at.session_state[state.USER_KEY].role == "staff" and at.session_state[state.USER_KEY].groups == ()
+        assert last_audit("login").detail.startswith("권한 갱신: admin→staff")
+    finally:
+        save_account(path, account)
+
+
+def test_a_password_change_ends_open_sessions(app_env: dict[str, str]) -> None:
+    path = Path(app_env["ASSISTANT_SECURITY__ACCOUNTS_FILE"])
+    at = submit(start(), STAFF[0], STAFF[1])
+    account = load_accounts(path)[STAFF[0]]
+    save_account(path, replace(account, password_hash=auth.hash_password("새-비밀번호-2", rounds=4)))
+    try:
+        at.run()
+        assert on_login_page(at) and login.ACCOUNT_CHANGED in texts(at.info)
+        assert last_audit("logout").detail == "계정 변경"
+    finally:
+        save_account(path, account)
+
+
+def test_a_removed_account_ends_open_sessions(app_env: dict[str, str]) -> None:
+    path = Path(app_env["ASSISTANT_SECURITY__ACCOUNTS_FILE"])
+    before = path.read_bytes()
+    at = submit(start(), STAFF[0], STAFF[1])
+    accounts = {k: v for k, v in load_accounts(path).items() if k != STAFF[0]}
+    path.write_text(dumps(accounts), encoding="utf-8")
+    try:
+        at.run()
+        assert on_login_page(at)
+    finally:
+        path.write_bytes(before)
+
+
+def test_sessions_have_an_absolute_lifetime(monkeypatch: pytest.MonkeyPatch, env_override: Any) -> None:
+    env_override(ASSISTANT_SECURITY__SESSION_MAX_HOURS="8", ASSISTANT_SECURITY__SESSION_IDLE_MINUTES="60")
+    now = [1_000_000.0]
+    monkeypatch.setattr(state, "clock", lambda: now[0])
+    at = submit(start(), STAFF[0], STAFF[1])
+    for _ in range(17):  # busy all day: a request every 30 minutes, past 8 hours
+        now[0] += 30 * 60
+        at.run()
+    assert on_login_page(at) and login.TOO_OLD in texts(at.info)
+    assert last_audit("logout").detail == "세션 최대 시간 초과"
+
+
+def test_login_starts_a_new_session_id() -> None:
+    at = start()
+    at.session_state["session_id"] = "chosen-by-the-visitor"
+    at.session_state["planted"] = "before login"
+    at = submit(at, STAFF[0], STAFF[1])
+    assert at.session_state["session_id"] != "chosen-by-the-visitor"
+    assert "planted" not in at.session_state
+
+
+# --- probe finding 4: the audit row comes before the text ----------------------------------------
+
+
+def test_the_audit_row_is_written_before_any_answer_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.chains
+
+    seen_before_text: list[list[tuple[str | None, str | None]]] = []
+
+    def stopped_midway(question: str, **kwargs: Any):  # noqa: ANN202
+        log = get_audit_log(get_settings())
+        seen_before_text.append([(e.status, e.question) for e in log.recent(1, event="ask")])
+        yield "민원 처리기간은 "
+        raise StopException()  # the user pressed Stop (or closed the tab) mid-answer
+
+    monkeypatch.setattr(assistant.chains, "stream_answer", stopped_midway)
+    at = submit(start(), STAFF[0], STAFF[1])
+    at.chat_input(key="question").set_value(QUESTION).run()
+    assert seen_before_text == [[("started", QUESTION)]]
+    done = get_audit_log(get_settings()).recent(1, event="ask")[0]
+    started = get_audit_log(get_settings()).recent(2, event="ask")[1]
+    assert (done.status, done.ref_id, started.status) == ("stopped", started.id, "started")
+
+
+def test_an_answer_that_fails_is_logged_as_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.chains
+
+    def broken(question: str, **kwargs: Any):  # noqa: ANN202
+        yield "부분 "
+        raise RuntimeError("chain broke")
+
+    monkeypatch.setattr(assistant.chains, "stream_answer", broken)
+    at = submit(start(), STAFF[0], STAFF[1])
+    at.chat_input(key="question").set_value(QUESTION).run()
+    done = get_audit_log(get_settings()).recent(1, event="ask")[0]
+    assert done.status == "error" and done.ref_id is not None
+
+
+# --- probe finding 7: a "clear cache" message does not drop the shared models --------------------
+
+
+def test_clearing_streamlit_caches_keeps_the_models() -> None:
+    from streamlit.runtime import caching
+
+    submit(start(), STAFF[0], STAFF[1])
+    settings = get_settings()
+    before = (state.retriever(settings), state.embeddings(settings), state.chain_context(settings))
+    caching.cache_data.clear()  # what Streamlit does for any client's clear_cache message
+    caching.cache_resource.clear()
+    after = (state.retriever(settings), state.embeddings(settings), state.chain_context(settings))
+    assert all(a is b for a, b in zip(before, after, strict=True))
 
 
 def test_idle_session_expires(monkeypatch: pytest.MonkeyPatch, env_override: Any) -> None:

@@ -40,7 +40,7 @@ def test_status_line_says_extractive_mode() -> None:
 
 def test_answer_has_numbered_sources_with_highlighted_full_text() -> None:
     at = ask(open_app(), QUESTION)
-    answer = next(m for m in texts(at.markdown) if "[1]" in m)
+    answer = next(m for m in texts(at.markdown) if "\\[1\\]" in m)  # brackets escaped: shown, never a link
     assert "처리기간" in answer
     labels = [e.label for e in at.expander]
     assert labels[0].startswith("[1] 민원 처리에 관한 법률") and "처리기간" in labels[0]
@@ -69,7 +69,7 @@ def test_feedback_with_comment_is_stored(app_env: dict[str, str]) -> None:
     up = next(b for b in at.button if b.key and b.key.startswith("fb_up_"))
     up.click().run()
     assert any("의견이 저장되었습니다" in s for s in texts(at.success))
-    record = FeedbackStore(Path(app_env["ASSISTANT_UI__FEEDBACK_DB"])).recent(1)[0]
+    record = FeedbackStore(app_env["ASSISTANT_UI__FEEDBACK_URL"]).recent(1)[0]
     assert (record.rating, record.comment, record.question) == (
         1,
         "제21조 외에 법률 조문도 보여 주세요",

@@ -23,7 +23,10 @@ EVENT_NAMES = {
     "reindex": "색인",
     "delete_document": "문서 삭제",
     "denied": "거부",
+    "login_unblock": "로그인 제한 해제",
+    "input_rejected": "입력 거부",
 }
+STATUS_NAMES = {"started": "시작", "complete": "완료", "stopped": "중단", "error": "오류"}
 
 
 def local_time(iso: str, fmt: str = "%m-%d %H:%M") -> str:
@@ -211,10 +214,42 @@ def audit_tab() -> None:
             "출처": " · ".join(e.sources),
             "백엔드": e.backend or "",
             "내용": e.detail or "",
+            "상태": STATUS_NAMES.get(e.status or "", ""),
         }
         for e in entries
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
+    if st.button("기록 무결성 검사", icon=":material/verified:", key="adm_audit_verify"):
+        report = admin.audit_check(state.settings(), user)
+        (st.success if report.ok else st.error)(str(report))
+
+
+def throttle_tab() -> None:
+    entries = admin.login_throttles(state.settings(), user)
+    if not entries:
+        st.info("로그인 실패로 제한된 아이디나 접속지가 없습니다.")
+        return
+    now = state.clock()
+    kinds = {"pair": "아이디·접속지", "account": "아이디", "client": "접속지"}
+    rows = [
+        {
+            "구분": kinds.get(e.key.split(":", 1)[0], ""),
+            "대상": e.key.split(":", 1)[-1],
+            "실패 횟수": e.failures,
+            "마지막 실패": datetime.fromtimestamp(e.last_failure).strftime("%m-%d %H:%M:%S"),
+            "남은 대기(초)": max(0, round(e.blocked_until - now)),
+        }
+        for e in entries
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    key = st.selectbox("해제할 대상", [e.key for e in entries], key="adm_throttle_key")
+    c1, c2 = st.columns(2)
+    if c1.button("선택 해제", key="adm_throttle_clear"):
+        admin.clear_login_throttle(state.settings(), user, key)
+        st.rerun()
+    if c2.button("모두 해제", key="adm_throttle_clear_all"):
+        admin.clear_login_throttle(state.settings(), user, None)
+        st.rerun()
 
 
 user = state.current_user()
@@ -235,8 +270,8 @@ if last and last[0] == "report":
     show_report(last[1], last[2])
 elif last:
     st.success(last[1])
-upload, folder, remove, feedback, audit_log = st.tabs(
-    ["지침 올리기", "폴더 다시 색인", "문서 삭제", "피드백", "감사 기록"]
+upload, folder, remove, feedback, audit_log, throttles = st.tabs(
+    ["지침 올리기", "폴더 다시 색인", "문서 삭제", "피드백", "감사 기록", "로그인 제한"]
 )
 with upload:
     upload_tab()
@@ -248,3 +283,5 @@ with feedback:
     feedback_tab()
 with audit_log:
     audit_tab()
+with throttles:
+    throttle_tab()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from assistant.chains import Draft, DraftRequest, check_format, draft_docx_bytes, stream_draft
 from assistant.chains.format_check import FormatIssue
 from ui import audit, components, state
 from ui.admin import safe_name
+from ui.safe_markdown import safe_html_text
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_CSS = (
@@ -27,8 +26,8 @@ def preview_html(text: str, kind: str) -> str:
     """The draft as an A4-like page: the first line (행정기관명 / 보고서 제목) centred and large,
     the rest as written (indentation kept)."""
     lines = text.split("\n")
-    head = html.escape(lines[0].strip()) if lines else ""
-    rest = "<br>".join(html.escape(ln) for ln in lines[1:])
+    head = safe_html_text(lines[0].strip()) if lines else ""
+    rest = "<br>".join(safe_html_text(ln) for ln in lines[1:])
     size = "22px" if kind == "공문" else "20px"
     return (
         f'<div class="draft-page" style="{PAGE_CSS}">'
@@ -69,7 +68,7 @@ def make_draft(req: DraftRequest) -> Draft | None:
             draft = item
         else:
             streamed += item
-            box.markdown(streamed[-1500:] + " ▌")
+            box.markdown(components.safe_markdown(streamed[-1500:]) + " ▌")
     box.empty()
     return draft
 
@@ -136,20 +135,21 @@ if submitted:
             attachments=lines_of(attachments),
             groups=user.groups if (user := state.current_user()) else (),
         )
-        result = make_draft(request)
+        s = state.settings()
+        with audit.action(
+            s,
+            "draft",
+            state.current_user(),
+            question=request.question or request.subject,
+            detail=f"{request.kind}: {request.subject}",
+        ) as done:
+            result = make_draft(request)
+            if result is not None:
+                done.sources = [src.label for src in result.basis]
+                done.backend = audit.backend_of(s, result.mode)
         if result is not None:
             st.session_state["draft"] = result
             st.session_state["draft_text"] = st.session_state["draft_body"] = result.text
-            s = state.settings()
-            audit.record(
-                s,
-                "draft",
-                state.current_user(),
-                question=request.question or request.subject,
-                sources=[src.label for src in result.basis],
-                backend=audit.backend_of(s, result.mode),
-                detail=f"{request.kind}: {request.subject}",
-            )
 
 if st.session_state.get("draft") is not None:
     show_draft(st.session_state["draft"])

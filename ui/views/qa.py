@@ -42,10 +42,14 @@ def filters_sidebar() -> SearchFilters:
         )
         st.markdown("**검색 범위**")
         scope = st.radio("자료", list(SCOPES), horizontal=True, key="f_scope", label_visibility="collapsed")
+        user = state.current_user()
+        groups = user.groups if user else ()
         r = state.retriever()
         r.refresh()
-        laws = st.multiselect("법령", sorted(r.law_titles()), key="f_laws", placeholder="모든 법령")
-        kinds = st.multiselect("법령 종류", law_types(r), key="f_kinds", placeholder="모든 종류")
+        laws = st.multiselect("법령", sorted(r.law_titles(groups)), key="f_laws", placeholder="모든 법령")
+        kinds = st.multiselect(
+            "법령 종류", sorted(r.law_types(groups)), key="f_kinds", placeholder="모든 종류"
+        )
         on = st.date_input(
             "시행일 기준",
             value=None,
@@ -53,8 +57,6 @@ def filters_sidebar() -> SearchFilters:
             format="YYYY-MM-DD",
             help="이 날짜에 시행 중인 조문만 찾습니다(시행 예정인 개정 조문 제외). 비우면 모두.",
         )
-    user = state.current_user()
-    groups = user.groups if user else ()
     return SearchFilters(
         laws=tuple(laws),
         law_types=tuple(kinds),
@@ -62,11 +64,6 @@ def filters_sidebar() -> SearchFilters:
         effective_on=on.isoformat() if on else None,
         groups=groups,
     )
-
-
-def law_types(r: Any) -> list[str]:
-    """법률/대통령령/… present in the index."""
-    return sorted(r.law_types())
 
 
 def save_feedback(msg_id: str, rating: int) -> None:
@@ -132,7 +129,7 @@ def feedback_widget(msg_id: str) -> None:
 def show_message(msg: dict[str, Any]) -> None:
     with st.chat_message(msg["role"]):
         if msg["role"] == "user":
-            st.markdown(msg["text"])
+            st.markdown(components.safe_markdown(msg["text"]))
             return
         components.render_answer(msg["answer"], msg["id"])
         feedback_widget(msg["id"])
@@ -148,7 +145,11 @@ def ask(question: str, filters: SearchFilters) -> None:
     turns = history()
     user_msg = {"id": uuid.uuid4().hex[:12], "role": "user", "text": question, "answer": None}
     show_message(user_msg)
-    with st.chat_message("assistant"):
+    s = state.settings()
+    with (
+        st.chat_message("assistant"),
+        audit.action(s, "ask", state.current_user(), question=question) as done,
+    ):
         box = st.empty()
         box.markdown(":material/hourglass_top: 근거를 찾는 중…")
         try:
@@ -160,26 +161,20 @@ def ask(question: str, filters: SearchFilters) -> None:
                     answer = item
                 else:
                     streamed += item
-                    box.markdown(streamed + " ▌")
+                    box.markdown(components.safe_markdown(streamed) + " ▌")
         except IndexMissingError as exc:
             box.empty()
             components.index_missing(exc)
+            done.detail = "색인 없음"
             return
         box.empty()
         assert answer is not None
+        done.sources = [src.label for src in answer.sources]
+        done.backend = audit.backend_of(s, answer.mode)
         msg = {"id": uuid.uuid4().hex[:12], "role": "assistant", "text": answer.text, "answer": answer}
         components.render_answer(answer, msg["id"])
         feedback_widget(msg["id"])
     chat().extend([user_msg, msg])
-    s = state.settings()
-    audit.record(
-        s,
-        "ask",
-        state.current_user(),
-        question=question,
-        sources=[src.label for src in answer.sources],
-        backend=audit.backend_of(s, answer.mode),
-    )
 
 
 st.title("질의응답")

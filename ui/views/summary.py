@@ -8,7 +8,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.chains import DocumentNotFoundError, Summary, indexed_documents, stream_summary
+from assistant.chains import (
+    DocumentNotFoundError,
+    Summary,
+    UploadedFile,
+    UploadOutsideError,
+    indexed_documents,
+    stream_summary,
+)
 from assistant.retrieval import IndexMissingError
 from assistant.security.guard import InputRejected, check_upload
 from ingest.model import LoaderError
@@ -17,6 +24,7 @@ from ui.admin import safe_name
 
 UPLOAD_TYPES = ["pdf", "hwpx", "hwp", "docx", "txt", "md"]
 INDEXED, UPLOADED = "색인된 문서", "파일 올리기"
+SUMMARY_UPLOADS = ".summary"  # under ui.upload_dir; never indexed (ingest skips dot folders)
 
 
 def unreadable(reason: str) -> None:
@@ -26,7 +34,7 @@ def unreadable(reason: str) -> None:
     )
 
 
-def run_summary(target: str | Path, label: str) -> Summary | None:
+def run_summary(target: str | UploadedFile, label: str, done: audit.Outcome) -> Summary | None:
     """Summarise with a live status box (progress bar while an LLM works through the pieces)."""
     settings = state.settings()
     started = time.perf_counter()
@@ -49,12 +57,13 @@ def run_summary(target: str | Path, label: str) -> Summary | None:
                     summary = item
                 else:
                     streamed += item
-                    live.markdown(streamed[-1500:] + " ▌")
+                    live.markdown(components.safe_markdown(streamed[-1500:]) + " ▌")
         except LoaderError as exc:
             status.update(label="파일을 읽지 못했습니다", state="error")
             unreadable(exc.reason)
+            done.detail = f"읽기 실패: {exc.kind}"
             return None
-        except DocumentNotFoundError as exc:
+        except (DocumentNotFoundError, UploadOutsideError) as exc:
             status.update(label="문서를 찾지 못했습니다", state="error")
             st.error(f"{exc} 목록에서 다시 고르거나 관리 페이지에서 색인 상태를 확인하세요.")
             return None
@@ -78,7 +87,10 @@ def show_summary(summary: Summary) -> None:
         if summary.fallback_reason:
             st.warning(summary.fallback_reason, icon=":material/power_off:")
         st.markdown("#### 핵심 요약")
-        st.markdown("\n".join(f"- {p}" for p in summary.key_points) or "(요약할 문장을 찾지 못했습니다)")
+        st.markdown(
+            "\n".join(f"- {components.safe_markdown(p)}" for p in summary.key_points)
+            or "(요약할 문장을 찾지 못했습니다)"
+        )
         if summary.sections:
             st.markdown("#### 구간별 주요 내용")
             for sec in summary.sections:
@@ -86,7 +98,9 @@ def show_summary(summary: Summary) -> None:
                     f" ({sec.location})" if sec.location and sec.location != sec.title else ""
                 )
                 with st.expander(head):
-                    st.markdown("\n".join(f"- {p}" for p in sec.points) or "(내용 없음)")
+                    st.markdown(
+                        "\n".join(f"- {components.safe_markdown(p)}" for p in sec.points) or "(내용 없음)"
+                    )
         if summary.findings:
             st.markdown("#### 의무·기한·금액·대상")
             st.caption("본문에서 규칙으로 찾은 문장입니다(원문 그대로).")
@@ -124,35 +138,42 @@ else:
         f"파일 (PDF, HWPX, HWP, DOCX, TXT · 최대 {limit:g}MB)", type=UPLOAD_TYPES, key="sum_upload"
     )
 
+
+def summarize_upload(name: str, data: bytes, done: audit.Outcome) -> Summary | None:
+    """Check the upload by content, keep it in a private folder under the upload directory for
+    the length of the run, and summarise it."""
+    s = state.settings()
+    try:
+        check_upload(name, data, s)  # by content: name, size, type, pages, zip bomb
+    except InputRejected as exc:
+        unreadable(exc.reason)
+        done.detail = f"거부: {exc.kind}"
+        return None
+    folder = Path(s.ui.upload_dir) / SUMMARY_UPLOADS
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        path = Path(tmp) / safe_name(name)
+        path.write_bytes(data)
+        return run_summary(UploadedFile(path, name), name, done)
+
+
 if st.button("요약하기", type="primary", key="sum_run", disabled=not (chosen or upload)):
     result: Summary | None = None
-    if upload is not None:
-        data = upload.getvalue()
-        try:
-            check_upload(upload.name, data, state.settings())  # by content: size, type, pages, zip bomb
-        except InputRejected as exc:
-            unreadable(exc.reason)
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / safe_name(upload.name)
-                path.write_bytes(data)
-                result = run_summary(path, upload.name)
-    elif chosen:
-        try:
-            result = run_summary(chosen, chosen)
-        except IndexMissingError as exc:
-            components.index_missing(exc)
+    s = state.settings()
+    label = upload.name if upload is not None else chosen
+    with audit.action(s, "summarize", state.current_user(), question=None, detail=f"대상: {label}") as done:
+        if upload is not None:
+            result = summarize_upload(upload.name, upload.getvalue(), done)
+        elif chosen:
+            try:
+                result = run_summary(chosen, chosen, done)
+            except IndexMissingError as exc:
+                components.index_missing(exc)
+        if result is not None:
+            done.sources = [result.title]
+            done.backend = audit.backend_of(s, result.mode)
+            done.detail = f"출처: {result.origin or '색인'}"
     st.session_state["summary"] = result  # a failed run clears the previous summary
-    if result is not None:
-        s = state.settings()
-        audit.record(
-            s,
-            "summarize",
-            state.current_user(),
-            sources=[result.title],
-            backend=audit.backend_of(s, result.mode),
-            detail=f"출처: {result.origin or '색인'}",
-        )
 
 if st.session_state.get("summary") is not None:
     show_summary(st.session_state["summary"])

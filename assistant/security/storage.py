@@ -1,0 +1,72 @@
+"""Engines for the small state the app keeps beside the index: the audit log, feedback, login
+throttling, saved sessions. One URL each in settings: SQLite on this host by default, PostgreSQL
+when several app instances run (SQLite's WAL needs shared memory, so it must never sit on a
+network filesystem).
+
+SQLite files are created 0600 (they hold questions and account activity); SQLite gives its -wal
+and -shm files the same mode. Writes take the database lock when the transaction begins
+(``BEGIN IMMEDIATE``), so a read-then-write (the audit hash chain, counters) cannot interleave
+with another process's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+DATA_FILE_MODE = 0o600
+
+
+def sqlite_url(path: Path | str) -> str:
+    return f"sqlite:///{Path(path)}"
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` (and its folder) readable by this user only; tighten an existing file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, DATA_FILE_MODE)
+    os.close(fd)
+    for extra in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if extra.exists() and (extra.stat().st_mode & 0o777) != DATA_FILE_MODE:
+            os.chmod(extra, DATA_FILE_MODE)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLite or PostgreSQL `url`. SQLite: private file, WAL, lock timeout, and
+    transactions that take the write lock when they begin."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    if backend != "sqlite":
+        raise ValueError(f"state URL must be SQLite or PostgreSQL, not {backend!r}")
+    database = parsed.database or ""
+    if database in ("", ":memory:"):  # one shared connection, or each thread sees its own empty DB
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        create_private_file(Path(database))
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @sa_event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy's documented recipe: we emit BEGIN ourselves
+        if database not in ("", ":memory:"):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")  # the admin page reads while a session writes
+            cur.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
