@@ -8,10 +8,12 @@ import streamlit as st
 
 from assistant.chains import Draft, DraftRequest, check_format, draft_docx_bytes, stream_draft
 from assistant.chains.format_check import FormatIssue
+from assistant.chains.hwpx_export import draft_hwpx_bytes
 from ui import audit, components, state
 from ui.admin import safe_name
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HWPX_MIME = "application/hwp+zip"
 PAGE_CSS = (
     "background: #fff; color: #111; border: 1px solid #ccc; box-shadow: 0 1px 4px rgba(0,0,0,.15);"
     " padding: 28px 24px 20px 32px; max-width: 720px; font-family: 'Nanum Myeongjo', 'NanumMyeongjo',"
@@ -91,16 +93,28 @@ def show_draft(draft: Draft) -> None:
         st.markdown("**미리보기 (공문서 양식)**")
         st.markdown(preview_html(text, kind), unsafe_allow_html=True)
     show_issues(check_format(text, kind))
-    st.download_button(
-        "워드 문서로 내려받기 (.docx)",
-        draft_docx_bytes(text, kind),
-        icon=":material/download:",
-        file_name=f"{safe_name(draft.request.subject)}.docx",
-        mime=DOCX_MIME,
-        key="draft_download",
-        on_click="ignore",  # no rerun: the page stays as it is
-        type="primary",
-    )
+    hwpx_col, docx_col = st.columns(2)
+    with hwpx_col:
+        st.download_button(
+            "한글(.hwpx) 내려받기",
+            draft_hwpx_bytes(text, kind, draft.request.subject),
+            icon=":material/download:",
+            file_name=f"{safe_name(draft.request.subject)}.hwpx",
+            mime=HWPX_MIME,
+            key="draft_download_hwpx",
+            on_click="ignore",
+            type="primary",
+        )
+    with docx_col:
+        st.download_button(
+            "워드 문서로 내려받기 (.docx)",
+            draft_docx_bytes(text, kind),
+            icon=":material/download:",
+            file_name=f"{safe_name(draft.request.subject)}.docx",
+            mime=DOCX_MIME,
+            key="draft_download",
+            on_click="ignore",  # no rerun: the page stays as it is
+        )
     if draft.basis:
         st.markdown("**관련 근거로 넣은 조문**")
         question = draft.request.question or draft.request.subject
