@@ -168,15 +168,20 @@ def _border_fill(id_: int, line: str, fill: bool) -> str:
     )
 
 
+_SCRIPTS = ("hangul", "latin", "hanja", "japanese", "other", "symbol", "user")
+
+
+def _seven(value: int) -> str:
+    """The same value for the seven script slots of a character shape."""
+    return " ".join(f'{k}="{value}"' for k in _SCRIPTS)
+
+
 def _char_pr(id_: int, size_pt: float, bold: bool) -> str:
-    seven = lambda v: " ".join(
-        f'{k}="{v}"' for k in ("hangul", "latin", "hanja", "japanese", "other", "symbol", "user")
-    )  # noqa: E731
     return (
         f'<hh:charPr id="{id_}" height="{int(size_pt * HWPUNIT_PER_PT)}" textColor="#000000" shadeColor="none" '
         f'useFontSpace="0" useKerning="0" symMark="NONE" borderFillIDRef="{_BORDER_CHAR}">'
-        f"<hh:fontRef {seven(0)}/><hh:ratio {seven(100)}/><hh:spacing {seven(0)}/>"
-        f"<hh:relSz {seven(100)}/><hh:offset {seven(0)}/>"
+        f"<hh:fontRef {_seven(0)}/><hh:ratio {_seven(100)}/><hh:spacing {_seven(0)}/>"
+        f"<hh:relSz {_seven(100)}/><hh:offset {_seven(0)}/>"
         + ("<hh:bold/>" if bold else "")
         + '<hh:underline type="NONE" shape="SOLID" color="#000000"/><hh:strikeout shape="NONE" color="#000000"/>'
         '<hh:outline type="NONE"/><hh:shadow type="NONE" color="#C0C0C0" offsetX="10" offsetY="10"/></hh:charPr>'
