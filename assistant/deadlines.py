@@ -5,8 +5,10 @@ Rules (statute text in the corpus):
   starts at 00:00); 제159조: it ends at the end of its last day; 제160조: weeks/months/years by the
   calendar, ending the day before the corresponding day; 제161조: a last day on a 토요일 or
   공휴일 moves to the next day. 「행정기본법」 제6조①: administrative periods follow 민법.
-- 「공공기관의 정보공개에 관한 법률」 제11조①: 공개 여부 결정 within 10 days of receipt (민법
-  counting); ②: 연장 by up to 10 days counted from the day after the first period ends.
+- 「공공기관의 정보공개에 관한 법률」 제11조①: 공개 여부 결정 within 10 days of receipt; ②: 연장 by
+  up to 10 days counted from the day after the first period ends. 제29조② (since 2020. 12. 22.):
+  these periods are counted in days, first day counted, 공휴일·토요일 not counted (other periods
+  of the Act, e.g. 이의신청 30일, follow 민법, 제29조①).
 - 「민원 처리에 관한 법률」 제19조: ① 5 days or less → working hours from the 접수시각 (1일 = 8시간,
   공휴일·토요일 not counted); ② 6 days or more → working days, first day counted, 공휴일·토요일
   not counted; ③ weeks/months/years → first day counted, 민법 제159조–제161조. 시행령 제19조:
@@ -166,26 +168,40 @@ def civil_deadline(
     return Deadline(due, rule, steps, nominal=last)
 
 
+def working_days_deadline(start: date, amount: int, cal: HolidayCalendar, steps: list[str]) -> date:
+    """The ``amount``-th working day counting ``start`` itself (first day counted, 토요일·공휴일
+    not counted): 민원처리법 제19조② and 정보공개법 제29조②."""
+    if amount < 1:
+        raise ValueError("기간은 1 이상이어야 합니다.")
+    day, counted = start, 0
+    while True:
+        if cal.is_off(day):
+            steps.append(f"{fmt_date(day)} {cal.why_off(day)}: 산입하지 않음")
+        else:
+            counted += 1
+            if counted == amount:
+                steps.append(f"{amount}번째 근무일 {fmt_date(day)}")
+                return day
+        day += timedelta(days=1)
+
+
 def info_disclosure_deadline(received: date, cal: HolidayCalendar, *, extended: bool = False) -> Deadline:
-    """정보공개 결정기한: 10 days from receipt (정보공개법 제11조①, 민법 counting); with
-    ``extended``, 10 more days counted from the day after that deadline (제11조②)."""
-    base = civil_deadline(
-        received, 10, cal, rule="「공공기관의 정보공개에 관한 법률」 제11조①, 「민법」 제157조·제161조"
-    )
-    base.steps.insert(0, f"청구 접수 {fmt_date(received)}: 접수한 날부터 10일 이내 결정 (정보공개법 제11조①)")
-    if not extended:
-        return base
-    ext = civil_deadline(
-        base.due,
-        10,
-        cal,
-        rule="「공공기관의 정보공개에 관한 법률」 제11조②, 「민법」 제161조",
-    )
-    steps = base.steps + [
-        f"연장: 당초 기간이 끝나는 날({fmt_date(base.due)})의 다음 날부터 기산하여 10일 (정보공개법 제11조②)",
-        *ext.steps[1:],
+    """정보공개 결정기한: 10 days from receipt (정보공개법 제11조①), counted under 제29조② (first
+    day counted, 공휴일·토요일 not counted); with ``extended``, 10 more days counted from the day
+    after that deadline (제11조②)."""
+    steps = [
+        f"청구 접수 {fmt_date(received)}: 접수한 날부터 10일 이내 결정 (정보공개법 제11조①)",
+        "첫날 산입, 공휴일·토요일 불산입 (정보공개법 제29조②제1호)",
     ]
-    return Deadline(ext.due, ext.rule, steps, nominal=ext.nominal)
+    due = working_days_deadline(received, 10, cal, steps)
+    rule = "「공공기관의 정보공개에 관한 법률」 제11조①, 제29조②"
+    if not extended:
+        return Deadline(due, rule, steps)
+    steps.append(
+        f"연장: 당초 기간이 끝나는 날({fmt_date(due)})의 다음 날부터 기산하여 10일 (정보공개법 제11조②)"
+    )
+    due = working_days_deadline(due + timedelta(days=1), 10, cal, steps)
+    return Deadline(due, "「공공기관의 정보공개에 관한 법률」 제11조②, 제29조②", steps)
 
 
 def _add_working_hours(
@@ -255,17 +271,8 @@ def petition_deadline(
         return Deadline(due_at.date(), rule, steps, due_at=due_at)
     if unit == "일":
         steps.append(f"처리기간 {amount}일(6일 이상) → 첫날 산입, 공휴일·토요일 불산입 (민원처리법 제19조②)")
-        day, counted = received.date(), 0
-        while True:
-            if cal.is_off(day):
-                steps.append(f"{fmt_date(day)} {cal.why_off(day)}: 산입하지 않음")
-            else:
-                counted += 1
-                if counted == amount:
-                    steps.append(f"{amount}번째 근무일 {fmt_date(day)}")
-                    break
-            day += timedelta(days=1)
-        return Deadline(day, "「민원 처리에 관한 법률」 제19조②", steps)
+        due = working_days_deadline(received.date(), amount, cal, steps)
+        return Deadline(due, "「민원 처리에 관한 법률」 제19조②", steps)
     result = civil_deadline(
         received.date(), amount, cal, unit, count_first_day=True, rule="「민원 처리에 관한 법률」 제19조③"
     )

@@ -42,30 +42,35 @@ def test_calendar_knows_the_holidays() -> None:
 @pytest.mark.parametrize(
     ("received", "due", "extended_due"),
     [
-        # 접수 2025. 1. 20.(월). 초일 불산입(민법 제157조) → 1. 21. is day 1, day 10 = 1. 30.(목) 설날
-        # 다음날 → 제161조: 1. 31.(금). 연장(제11조②): from 2. 1. (day after 1. 31.), day 10 = 2. 10.(월).
-        (date(2025, 1, 20), date(2025, 1, 31), date(2025, 2, 10)),
-        # 접수 2025. 9. 26.(금). Day 10 = 10. 6.(월) 추석 → 10. 7. 추석 다음날 → 10. 8. 대체공휴일 →
-        # 10. 9. 한글날 → 10. 10.(금). 연장: 10. 11. … day 10 = 10. 20.(월).
-        (date(2025, 9, 26), date(2025, 10, 10), date(2025, 10, 20)),
-        # 접수 2026. 9. 16.(수). Day 10 = 9. 26.(토, 추석 다음날) → 9. 27.(일) → 9. 28.(월).
-        # 연장: 9. 29. … day 10 = 10. 8.(목).
-        (date(2026, 9, 16), date(2026, 9, 28), date(2026, 10, 8)),
-        # 접수 2027. 1. 29.(금). Day 10 = 2. 8.(월) 설날 다음날 → 2. 9.(화) 대체공휴일 → 2. 10.(수).
-        # 연장: 2. 11. … day 10 = 2. 20.(토) → 2. 21.(일) → 2. 22.(월).
-        (date(2027, 1, 29), date(2027, 2, 10), date(2027, 2, 22)),
+        # 정보공개법 제29조②: 결정기간 (제11조①②) in days, 첫날 산입, 공휴일·토요일 불산입.
+        # 접수 2025. 1. 20.(월) = 1, 1. 21.–24. = 2…5; 1. 25.–26. 주말, 1. 27. 임시공휴일, 1. 28.–30. 설 skip;
+        # 1. 31. = 6, 2. 3.–6. = 7…10 → 2. 6.(목). 연장 (제11조②) from 2. 7. = 1, 2. 10.–14. = 2…6,
+        # 2. 17.–20. = 7…10 → 2. 20.(목).
+        (date(2025, 1, 20), date(2025, 2, 6), date(2025, 2, 20)),
+        # 접수 2025. 9. 26.(금) = 1, 9. 29.–10. 2. = 2…5; 10. 3. 개천절, 10. 4.(토), 10. 5.–7. 추석,
+        # 10. 8. 대체공휴일, 10. 9. 한글날 skip; 10. 10. = 6, 10. 13.–16. = 7…10 → 10. 16.(목).
+        # 연장: 10. 17. = 1, 10. 20.–24. = 2…6, 10. 27.–30. = 7…10 → 10. 30.(목).
+        (date(2025, 9, 26), date(2025, 10, 16), date(2025, 10, 30)),
+        # 접수 2026. 9. 16.(수) = 1 … 9. 23. = 6; 9. 24.–26. 추석, 9. 27.(일) skip; 9. 28.–10. 1. = 7…10
+        # → 10. 1.(목). 연장: 10. 2. = 1; 10. 3.(토) 개천절, 10. 5. 대체공휴일, 10. 9. 한글날 skip;
+        # 10. 6.–8. = 2…4, 10. 12.–16. = 5…9, 10. 19. = 10 → 10. 19.(월).
+        (date(2026, 9, 16), date(2026, 10, 1), date(2026, 10, 19)),
+        # 접수 2027. 1. 29.(금) = 1, 2. 1.–5. = 2…6; 2. 6.–8. 설, 2. 9. 대체공휴일 skip; 2. 10.–12. = 7…9,
+        # 2. 15. = 10 → 2. 15.(월). 연장: 2. 16.–19. = 1…4, 2. 22.–26. = 5…9; 3. 1. 삼일절 skip;
+        # 3. 2. = 10 → 3. 2.(화).
+        (date(2027, 1, 29), date(2027, 2, 15), date(2027, 3, 2)),
     ],
 )
 def test_information_disclosure(received: date, due: date, extended_due: date) -> None:
     first = info_disclosure_deadline(received, CAL)
     assert first.due == due, first.steps
-    assert "제11조" in first.rule and "제161조" in first.rule
+    assert "제11조" in first.rule and "제29조" in first.rule
     assert info_disclosure_deadline(received, CAL, extended=True).due == extended_due
 
 
 def test_information_disclosure_reasoning_names_the_holidays() -> None:
     steps = "\n".join(info_disclosure_deadline(date(2025, 9, 26), CAL).steps)
-    for name in ("추석", "추석 대체 휴일", "한글날", "민법 제157조", "민법 제161조"):
+    for name in ("추석", "추석 대체 휴일", "한글날", "제29조②", "10번째 근무일 2025. 10. 16.(목)"):
         assert name in steps
 
 
@@ -136,10 +141,11 @@ def test_civil_code_rules_and_remedies() -> None:
 def test_configured_extra_and_removed_holidays() -> None:
     settings = DeadlineSettings(extra_holidays=[date(2026, 9, 28)], removed_holidays=[date(2025, 10, 9)])
     cal = HolidayCalendar.of(settings.extra_holidays, settings.removed_holidays)
-    # A 임시공휴일 designated on 9. 28.(월) pushes the 2026. 9. 16. case one more day: 9. 29.(화).
-    assert info_disclosure_deadline(date(2026, 9, 16), cal).due == date(2026, 9, 29)
-    # Without 한글날 (removed, for the test) the 2025. 9. 26. case stops at 10. 9.(목).
-    assert info_disclosure_deadline(date(2025, 9, 26), cal).due == date(2025, 10, 9)
+    # A 임시공휴일 designated on 9. 28.(월) is not counted: the 2026. 9. 16. case ends a day later,
+    # 10. 2.(금) (9. 29.–10. 2. = 7…10).
+    assert info_disclosure_deadline(date(2026, 9, 16), cal).due == date(2026, 10, 2)
+    # Without 한글날 (removed, for the test) 10. 9. counts as day 6 of the 2025. 9. 26. case → 10. 15.(수).
+    assert info_disclosure_deadline(date(2025, 9, 26), cal).due == date(2025, 10, 15)
     # Working hours come from the settings too: a 7-hour day makes 1일 = 7시간.
     wh = WorkingHours(
         settings.work_start, settings.work_end.replace(hour=17), settings.lunch_start, settings.lunch_end

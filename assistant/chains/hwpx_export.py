@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -43,6 +43,11 @@ TABLE_COLS = 6  # the 결문 grid: 1, 2 or 3 cells a row span 6, 3 or 2 columns
 _CELL_SPLIT = re.compile(r"(?<=[^\s(])\s{3,}(?=[^\s)])")  # not inside "(   )"
 _CLOSING_START = re.compile(r"^(기안자|검토자|결재권자|협조자)")
 _ATTACH = re.compile(r"^(붙\s*임\s+)(\d{1,2}\.\s+)?")
+# Lines set as a bordered table at the head of other documents (cells 3+ spaces apart).
+_HEAD_ROWS = {
+    "보도자료": re.compile(r"^(보도\s*시점|담당\s*부서)"),
+    "통지서": re.compile(r"^(접수\s*번호|청구인|결정\s*구분|결정\s*기한)"),
+}
 
 _NS = {
     "ha": "http://www.hancom.co.kr/hwpml/2011/app",
@@ -93,22 +98,41 @@ def _col_units(cols: int, size_pt: float = BODY_PT) -> int:
     return int(cols * size_pt * HWPUNIT_PER_PT / 2)
 
 
+def _cells(line: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in _CELL_SPLIT.split(line) if c.strip())
+
+
 def layout_blocks(text: str, kind: str = "공문") -> list[Block]:
     """The draft text → paragraphs and the 결문 table (pure; what ``section0.xml`` is made of)."""
     lines = [ln.rstrip() for ln in text.split("\n")]
     closing = next((i for i, ln in enumerate(lines) if _CLOSING_START.match(ln.strip())), len(lines))
+    head_rows = _HEAD_ROWS.get(kind)
     blocks: list[Block] = []
     first = True
     end_seen = False
+    title_due = False  # 보도자료: the first line after the head table is the headline
     for raw in lines[:closing]:
         stripped = raw.lstrip(" \u3000")
         indent = columns(raw[: len(raw) - len(stripped)])
+        if head_rows is not None and head_rows.match(stripped):
+            row = _cells(stripped)
+            if blocks and blocks[-1].rows:
+                blocks[-1] = replace(blocks[-1], rows=(*blocks[-1].rows, row))
+            else:
+                blocks.append(Block("", CHAR_BODY, ParaShape("LEFT"), rows=(row,)))
+            title_due = kind == "보도자료"
+            continue
         if not stripped:
             blocks.append(Block(""))
             continue
         if first:
             first = False
             blocks.append(Block(stripped, CHAR_AGENCY, ParaShape("CENTER")))
+            continue
+        if title_due or (kind == "보도자료" and re.fullmatch(r"- .+ -", stripped)):
+            headline = title_due
+            title_due = False
+            blocks.append(Block(stripped, CHAR_SENDER if headline else CHAR_BOLD, ParaShape("CENTER")))
             continue
         if end_seen and kind == "공문" and not stripped.startswith("수신자"):
             blocks.append(Block(stripped, CHAR_SENDER, ParaShape("CENTER", prev=_col_units(4))))
@@ -128,11 +152,7 @@ def layout_blocks(text: str, kind: str = "공문") -> list[Block]:
         else:
             hang = indent
         blocks.append(Block(raw, CHAR_BODY, ParaShape("JUSTIFY", intent=-_col_units(hang))))
-    rows = tuple(
-        tuple(c.strip() for c in _CELL_SPLIT.split(ln.strip()) if c.strip())
-        for ln in lines[closing:]
-        if ln.strip()
-    )
+    rows = tuple(_cells(ln.strip()) for ln in lines[closing:] if ln.strip())
     if rows:
         blocks.append(Block("", CHAR_CLOSING, ParaShape("LEFT", prev=_col_units(2)), rows=rows))
     return blocks
