@@ -9,7 +9,7 @@ import streamlit as st
 from assistant.chains import Draft, DraftRequest, check_format, draft_docx_bytes, stream_draft
 from assistant.chains.format_check import FormatIssue
 from assistant.chains.hwpx_export import draft_hwpx_bytes
-from ui import audit, components, state
+from ui import audit, components, draft_modes, state
 from ui.admin import safe_name
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -124,8 +124,17 @@ def show_draft(draft: Draft) -> None:
 
 st.title("초안 작성")
 st.caption(
-    "공문(기안문)과 개조식 보고서 초안을 규정 양식에 맞춰 만듭니다. 만든 뒤 바로 고쳐 쓰고 .docx로 내려받을 수 있습니다."
+    "공문(기안문)·개조식 보고서·보도자료 초안과 정보공개 결정 통지서를 규정 양식에 맞춰 만듭니다. "
+    "만든 뒤 한글(.hwpx)이나 .docx로 내려받을 수 있습니다."
 )
+mode = st.radio("작성할 문서", draft_modes.MODES, horizontal=True, key="d_mode")
+draft_modes.deadline_panel("draft")
+if mode == "보도자료":
+    draft_modes.press_release_page()
+    st.stop()
+if mode == "정보공개 청구 검토":
+    draft_modes.disclosure_page()
+    st.stop()
 with st.form("draft_form"):
     kind = st.radio("문서 종류", ["공문", "보고서"], horizontal=True, key="d_kind")
     recipient = st.text_input(
