@@ -6,6 +6,7 @@ environment variables prefixed ``ASSISTANT_`` (nested with ``__``, e.g.
 from __future__ import annotations
 
 import os
+from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 
@@ -155,6 +156,25 @@ class SecuritySettings(BaseModel):
     mask_for_external_llm: bool = True
 
 
+class DeadlineSettings(BaseModel):
+    """Deadline calculator (``assistant.deadlines``): the holiday calendar and working hours.
+
+    Holidays come from the ``holidays`` package (KR, public category: 공휴일 and 대체공휴일 under
+    「공휴일에 관한 법률」, offline). A 임시공휴일 the government designates after the installed
+    package was released goes into ``extra_holidays``; a date the package lists that 관공서 do not
+    observe goes into ``removed_holidays`` (Sundays always count as 공휴일).
+    """
+
+    extra_holidays: list[date] = Field(default_factory=list)
+    removed_holidays: list[date] = Field(default_factory=list)
+    # 근무시간 (「국가공무원 복무규정」 제9조: 09:00–18:00, 점심 12:00–13:00 → 1일 8시간, 민원처리법 제19조①)
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    lunch_start: time = time(12, 0)
+    lunch_end: time = time(13, 0)
+    immediate_hours: int = 3  # 처리기간 '즉시' (민원처리법 시행령 제19조)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_",
@@ -178,6 +198,7 @@ class Settings(BaseSettings):
     chains: ChainSettings = Field(default_factory=lambda: ChainSettings())
     ui: UISettings = Field(default_factory=lambda: UISettings())
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -75,6 +75,11 @@ class Draft:
 
         return draft_docx_bytes(self.text, self.request.kind)
 
+    def to_hwpx(self) -> bytes:
+        from assistant.chains.hwpx_export import draft_hwpx_bytes
+
+        return draft_hwpx_bytes(self.text, self.request.kind, self.request.subject)
+
 
 # --- pure helpers -------------------------------------------------------------------------------
 

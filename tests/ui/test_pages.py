@@ -220,6 +220,7 @@ def test_draft_preview_edit_and_format_check() -> None:
     )
     assert any("서식 검사 통과" in s for s in texts(at.success))
     assert at.download_button(key="draft_download").label.endswith("(.docx)")
+    assert at.download_button(key="draft_download_hwpx").label == "한글(.hwpx) 내려받기"
     assert any(e.label.startswith("[1] 민원 처리에 관한 법률") for e in at.expander)  # 관련 근거
 
     at.text_area(key="draft_text").input(text.replace("  끝.", "")).run()

@@ -6,11 +6,13 @@ import streamlit as st
 
 from assistant.chains import Draft, DraftRequest, check_format, draft_docx_bytes, stream_draft
 from assistant.chains.format_check import FormatIssue
-from ui import audit, components, state
+from assistant.chains.hwpx_export import draft_hwpx_bytes
+from ui import audit, components, draft_modes, state
 from ui.admin import safe_name
 from ui.safe_markdown import safe_html_text
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HWPX_MIME = "application/hwp+zip"
 PAGE_CSS = (
     "background: #fff; color: #111; border: 1px solid #ccc; box-shadow: 0 1px 4px rgba(0,0,0,.15);"
     " padding: 28px 24px 20px 32px; max-width: 720px; font-family: 'Nanum Myeongjo', 'NanumMyeongjo',"
@@ -90,16 +92,28 @@ def show_draft(draft: Draft) -> None:
         st.markdown("**미리보기 (공문서 양식)**")
         st.markdown(preview_html(text, kind), unsafe_allow_html=True)
     show_issues(check_format(text, kind))
-    st.download_button(
-        "워드 문서로 내려받기 (.docx)",
-        draft_docx_bytes(text, kind),
-        icon=":material/download:",
-        file_name=f"{safe_name(draft.request.subject)}.docx",
-        mime=DOCX_MIME,
-        key="draft_download",
-        on_click="ignore",  # no rerun: the page stays as it is
-        type="primary",
-    )
+    hwpx_col, docx_col = st.columns(2)
+    with hwpx_col:
+        st.download_button(
+            "한글(.hwpx) 내려받기",
+            draft_hwpx_bytes(text, kind, draft.request.subject),
+            icon=":material/download:",
+            file_name=f"{safe_name(draft.request.subject)}.hwpx",
+            mime=HWPX_MIME,
+            key="draft_download_hwpx",
+            on_click="ignore",
+            type="primary",
+        )
+    with docx_col:
+        st.download_button(
+            "워드 문서로 내려받기 (.docx)",
+            draft_docx_bytes(text, kind),
+            icon=":material/download:",
+            file_name=f"{safe_name(draft.request.subject)}.docx",
+            mime=DOCX_MIME,
+            key="draft_download",
+            on_click="ignore",  # no rerun: the page stays as it is
+        )
     if draft.basis:
         st.markdown("**관련 근거로 넣은 조문**")
         question = draft.request.question or draft.request.subject
@@ -109,8 +123,17 @@ def show_draft(draft: Draft) -> None:
 
 st.title("초안 작성")
 st.caption(
-    "공문(기안문)과 개조식 보고서 초안을 규정 양식에 맞춰 만듭니다. 만든 뒤 바로 고쳐 쓰고 .docx로 내려받을 수 있습니다."
+    "공문(기안문)·개조식 보고서·보도자료 초안과 정보공개 결정 통지서를 규정 양식에 맞춰 만듭니다. "
+    "만든 뒤 한글(.hwpx)이나 .docx로 내려받을 수 있습니다."
 )
+mode = st.radio("작성할 문서", draft_modes.MODES, horizontal=True, key="d_mode")
+draft_modes.deadline_panel("draft")
+if mode == "보도자료":
+    draft_modes.press_release_page()
+    st.stop()
+if mode == "정보공개 청구 검토":
+    draft_modes.disclosure_page()
+    st.stop()
 with st.form("draft_form"):
     kind = st.radio("문서 종류", ["공문", "보고서"], horizontal=True, key="d_kind")
     recipient = st.text_input(
