@@ -115,6 +115,10 @@ class IngestSettings(BaseModel):
     max_file_mb: float = 100.0
     extensions: tuple[str, ...] = (".md", ".txt", ".pdf", ".hwp", ".hwpx", ".docx")
     min_text_chars: int = 20  # fewer extracted characters than this means "no usable text"
+    # Keyword index updates are small segments; they are merged into one when their rows (plus
+    # deleted rows) exceed this share of the index, or when there are more segments than this.
+    keyword_merge_ratio: float = 0.1
+    keyword_max_segments: int = 8
 
 
 class SecuritySettings(BaseModel):

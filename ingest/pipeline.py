@@ -26,7 +26,7 @@ from assistant import keyword_index
 from assistant.korean import morphemes
 from assistant.security.access import encode_groups, groups_for_path
 from assistant.settings import PROJECT_ROOT, Settings
-from ingest import generations
+from ingest import generations, keyword_sync
 from ingest.chunking import chunk_document, doc_id_for, token_counter
 from ingest.embeddings import IndexedEmbeddings, make_embeddings
 from ingest.loaders import load_document
@@ -263,8 +263,10 @@ class Indexer:
             self.embed_missing(chunks, report)
 
     def publish_keyword_index(self, report: IngestReport) -> None:
+        """Update the keyword snapshot to the manifest: only changed files are (re)indexed."""
         t0 = time.perf_counter()
-        publish_keyword_snapshot(self.manifest, self.index_dir)
+        cfg = self.settings.ingest
+        keyword_sync.sync(self.manifest, self.index_dir, cfg.keyword_merge_ratio, cfg.keyword_max_segments)
         report.keyword_seconds = time.perf_counter() - t0
 
     def check(self) -> None:
@@ -294,12 +296,8 @@ class Indexer:
 
 
 def publish_keyword_snapshot(manifest: Manifest, index_dir: Path) -> str:
-    """Build the keyword index from the manifest's chunks and make it the generation's live snapshot."""
-    rows = (
-        (cid, text, meta, tokens.split() if tokens else [])
-        for cid, text, meta, tokens in manifest.iter_chunks()
-    )
-    return keyword_index.publish(index_dir, keyword_index.KeywordIndex.build(rows))
+    """Build the keyword index from all the manifest's chunks and make it the generation's live snapshot."""
+    return keyword_sync.build_full(manifest, index_dir)
 
 
 def active_generation(settings: Settings) -> generations.Generation | None:
@@ -396,9 +394,8 @@ def run_ingest(
                 "새 색인에 청크가 하나도 없어 전환하지 않았습니다. 기존 색인을 계속 사용합니다."
                 + "".join(f"\n  실패: {path} — {reason}" for path, reason in report.failed)
             )
-        changed = report.added or report.updated or report.removed or report.orphans_removed
-        if changed or building or keyword_index.current_version(indexer.index_dir) is None:
-            indexer.publish_keyword_index(report)
+        # Cheap when nothing changed; also repairs a snapshot left behind by a killed run.
+        indexer.publish_keyword_index(report)
         report.chunks_total = indexer.manifest.counts()["chunks"]
         if building:
             indexer.check()
