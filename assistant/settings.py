@@ -119,6 +119,12 @@ class IngestSettings(BaseModel):
     # deleted rows) exceed this share of the index, or when there are more segments than this.
     keyword_merge_ratio: float = 0.1
     keyword_max_segments: int = 8
+    # Files are parsed, chunked and Kiwi-tokenised in this many worker processes (0 = inline, 1 =
+    # one worker beside the embedding process: both cores of a 2-core server busy), at most
+    # `prepare_ahead` files ahead of the embedder (bounds the memory of prepared chunks).
+    prepare_workers: int = 1
+    prepare_ahead: int = 4
+    prepare_min_files: int = 8  # fewer changed files than this are prepared inline (no worker start)
 
 
 class SecuritySettings(BaseModel):
