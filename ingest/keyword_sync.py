@@ -1,0 +1,66 @@
+"""Bring a generation's keyword snapshot in line with its manifest, touching only what changed.
+
+The snapshot records the content hash of every file it indexes; files whose hash differs from
+the manifest's (added, edited) get their rows replaced by one new segment, files gone from the
+manifest get their rows deleted, and the rest is left alone: their Kiwi tokens (cached in the
+manifest) and term frequencies (stored in their segments) are not computed again. Because the
+difference is taken from the two stores and not from what a run remembers, a run killed between
+the manifest commit and the snapshot switch is repaired by the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from assistant import keyword_index
+from ingest.manifest import Manifest
+
+
+def _rows(manifest: Manifest, paths: Iterable[str] | None) -> Iterator[tuple[str, str, dict, list[str]]]:
+    for path, cid, text, meta, tokens in manifest.iter_file_chunks(paths):
+        # the manifest's path is the file key deletions go by (metadata "source" may predate it)
+        yield cid, text, {**meta, "source": path}, tokens.split() if tokens else []
+
+
+def build_full(manifest: Manifest, index_dir: Path) -> str:
+    """A snapshot of one segment built from every chunk of the manifest."""
+    hashes = {p: r.content_hash for p, r in manifest.files().items()}
+    return keyword_index.publish(index_dir, keyword_index.KeywordIndex.build(_rows(manifest, None), hashes))
+
+
+def sync(
+    manifest: Manifest,
+    index_dir: Path,
+    merge_ratio: float,
+    max_segments: int,
+    full: bool = False,
+) -> str:
+    """Publish a snapshot matching the manifest; return its version.
+
+    Incremental unless `full` or no snapshot of the current format exists. After an update, the
+    segments are merged into one (a second publish, same rows) when the rows in deltas exceed
+    `merge_ratio` of the index or there are more than `max_segments` segments: search sees the
+    change first, the merge happens after."""
+    indexed = None if full else keyword_index.indexed_sources(index_dir)
+    if indexed is None:
+        return build_full(manifest, index_dir)
+    hashes = {p: r.content_hash for p, r in manifest.files().items()}
+    if indexed == hashes:  # nothing to do: the segments are not even read
+        return str(keyword_index.current_version(index_dir))
+    loaded = keyword_index.load_current(index_dir)
+    assert loaded is not None  # indexed_sources found the snapshot
+    version, index = loaded
+    changed = {p for p, h in hashes.items() if index.source_hashes.get(p) != h}
+    removed = set(index.source_hashes) - set(hashes)
+    if not changed and not removed:
+        return version
+    updated = index.replace_sources(changed | removed, _rows(manifest, changed), hashes)
+    version = keyword_index.publish(index_dir, updated)
+    if needs_merge(updated, merge_ratio, max_segments):
+        version = keyword_index.publish(index_dir, updated.compacted())
+    return version
+
+
+def needs_merge(index: keyword_index.KeywordIndex, merge_ratio: float, max_segments: int) -> bool:
+    return len(index.segments) > max_segments or index.rows_in_deltas > merge_ratio * max(len(index), 1)

