@@ -37,6 +37,9 @@ class LoadedDocument:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     paged: bool = False  # text holds PAGE_BREAK between pages; page numbers start at 1
+    # Pages read by OCR: page number (1-based; 1 for an unpaged image) → mean word confidence 0-100.
+    ocr_pages: dict[int, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # shown in the ingest summary (e.g. low OCR confidence)
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ class Chunk:
     project: doc_id, source, doc_title, doc_type, law_title, law_type, effective_date, ministry,
     article (e.g. "제15조의2"), article_no, article_branch, article_title, occurrence,
     is_addendum, chapter_path, section_path, page (-1 when unknown), part, parts, text_hash,
-    chunk_index.
+    chunk_index; only where they apply: is_table and table_caption (rows of a table, see
+    ``ingest.tables``), ocr and ocr_confidence (text read by OCR).
     """
 
     id: str

@@ -49,6 +49,9 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # indexed, but check (low OCR confidence …)
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0  # part of parse_seconds
     chunks_total: int = 0
     chunks_embedded: int = 0
     chunks_reused: int = 0  # vectors copied from the live generation by a rebuild (same model)
@@ -70,9 +73,15 @@ class IngestReport:
             f"시간: 전체 {self.seconds:.1f}s (파싱 {self.parse_seconds:.1f}s, 임베딩 {self.embed_seconds:.1f}s,"
             f" 키워드 색인 {self.keyword_seconds:.1f}s)",
         ]
+        if self.ocr_pages:
+            lines.append(
+                f"OCR: {self.ocr_pages}쪽 {self.ocr_seconds:.1f}s"
+                f" ({self.ocr_pages / max(self.ocr_seconds, 1e-9):.2f}쪽/s, 전체 시간의 {self.ocr_seconds / max(self.seconds, 1e-9):.0%})"
+            )
         if self.generation:
             lines.append(f"새 색인 세대 {self.generation}로 전환했습니다 (이전 세대는 다음 전환 때 정리).")
         lines += [f"  실패: {path} — {reason}" for path, reason in self.failed]
+        lines += [f"  경고: {path} — {reason}" for path, reason in self.warnings]
         return "\n".join(lines)
 
 
@@ -83,6 +92,9 @@ class _PendingFile:
     tokens: list[str]
     old_ids: set[str]
     status: str  # "added" | "updated"
+    warnings: list[str] = field(default_factory=list)
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0
 
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks embedded)
@@ -173,7 +185,9 @@ class Indexer:
     # --- steps ---
     def prepare(self, path: Path, content_hash: str, status: str) -> _PendingFile:
         s = self.settings
-        doc = load_document(path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars)
+        doc = load_document(
+            path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars, s.ocr, s.security.max_upload_pages
+        )
         chunks = chunk_document(
             doc, s.chunking.max_tokens, self.count_tokens, s.chunking.guideline_min_tokens
         )
@@ -197,7 +211,16 @@ class Indexer:
             len(chunks),
             datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        return _PendingFile(record, chunks, tokens, self.manifest.chunk_ids(str(path)), status)
+        return _PendingFile(
+            record,
+            chunks,
+            tokens,
+            self.manifest.chunk_ids(str(path)),
+            status,
+            list(doc.warnings),
+            len(doc.ocr_pages),
+            float(doc.metadata.get("ocr_seconds", 0.0)),
+        )
 
     def embed_missing(self, chunks: list[Chunk], report: IngestReport) -> None:
         """Embed and store the chunks that have no vector yet (batched across files)."""
@@ -441,6 +464,9 @@ def _index_files(
                 report.unchanged.append(str(path))
             else:
                 item = indexer.prepare(path, digest, "updated" if previous else "added")
+                report.warnings.extend((str(path), w) for w in item.warnings)
+                report.ocr_pages += item.ocr_pages
+                report.ocr_seconds += item.ocr_seconds
                 pending.append(item)
                 pending_chunks += len(item.chunks)
         except LoaderError as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import OcrSettings
 from ingest.loaders import load_document, ziputil
 from ingest.loaders.hwp import decode_para_text
 from ingest.loaders.pdf import make_joiner
@@ -96,9 +97,10 @@ def docs_dir(documents_dir: Path) -> Path:
 
 @functools.cache
 def _load(rel: str) -> LoadedDocument | LoaderError:
-    """Each real file is parsed once per session (the 209-page PDF takes seconds)."""
+    """Each real file is parsed once per session (the 209-page PDF takes seconds); without OCR,
+    which tests/test_ocr.py covers on a few pages (the 16-page scan would take over a minute)."""
     try:
-        return load_document(DOCS / rel)
+        return load_document(DOCS / rel, ocr=OcrSettings(enabled=False))
     except LoaderError as exc:
         return exc
 

@@ -98,7 +98,7 @@ def save_uploads(files: Sequence[tuple[str, bytes]], settings: Settings, user: U
             probe = Path(tmp) / clean
             probe.write_bytes(data)
             try:
-                load_document(probe, limit, settings.ingest.min_text_chars)
+                load_document(probe, limit, settings.ingest.min_text_chars, settings.ocr)
             except LoaderError as exc:
                 out.rejected.append((name, exc.reason))
                 continue

@@ -144,7 +144,7 @@ def load_file_units(path: str | Path, ctx: ChainContext) -> tuple[str, list[Unit
     from ingest.loaders import load_document
 
     s = ctx.settings
-    doc = load_document(path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars)
+    doc = load_document(path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars, s.ocr)
     chunks = chunk_document(
         doc, s.chunking.max_tokens, token_counter(s.chunking.encoding), s.chunking.guideline_min_tokens
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.loaders import describe_content, sniff_format
+from ingest.loaders.image import check_image
 from ingest.loaders.pdf import check_page_count, open_reader
 from ingest.loaders.ziputil import check_zip_safety, max_total_bytes
 from ingest.model import LoaderError
@@ -71,9 +72,10 @@ def _is_control(ch: str) -> bool:
 
 
 def check_upload(name: str, data: bytes, settings: Any) -> str:
-    """The format of an uploaded file judged by its content ('pdf', 'hwp', 'hwpx', 'docx',
+    """The format of an uploaded file judged by its content ('pdf', 'hwp', 'hwpx', 'docx', 'image',
     'markdown', 'text'); refuses files that are empty, too large, of another kind than their
-    extension says, corrupt, over the PDF page limit or zip bombs."""
+    extension says, corrupt, over the PDF page limit, images over the pixel-count limit, or zip
+    bombs."""
     display = Path(name).name or "(이름 없음)"
     if not data:
         raise _rejected(display, "빈 파일입니다 (0 바이트)", "empty")
@@ -96,7 +98,15 @@ def check_upload(name: str, data: bytes, settings: Any) -> str:
     try:
         _check_container(fmt, display, data, settings)
     except LoaderError as exc:
-        kind = "zip_bomb" if "zip bomb" in exc.reason else "pages" if "쪽수" in exc.reason else "corrupt"
+        kind = (
+            "zip_bomb"
+            if "zip bomb" in exc.reason
+            else "pages"
+            if "쪽수" in exc.reason
+            else "pixels"
+            if "픽셀" in exc.reason
+            else "corrupt"
+        )
         raise _rejected(display, exc.reason, kind) from exc
     return fmt
 
@@ -114,6 +124,8 @@ def _check_container(fmt: str, name: str, data: bytes, settings: Any) -> None:
         _check_zip(fmt, name, data, settings)
     elif fmt == "hwp":
         _check_ole(name, data)
+    elif fmt == "image":
+        check_image(io.BytesIO(data), name, settings.ocr.max_image_pixels, settings.security.max_upload_pages)
     elif fmt in _TEXT_FORMATS:
         actual = describe_content(data[:1024])
         if actual is not None or b"\x00" in data[:8192]:

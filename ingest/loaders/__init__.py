@@ -4,9 +4,15 @@ falling back to the extension for text formats, and raises LoaderError with a pr
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ingest.loaders.image import IMAGE_EXTENSIONS, image_kind
 from ingest.model import LoadedDocument, LoaderError
+
+if TYPE_CHECKING:
+    from assistant.settings import OcrSettings
 
 Loader = Callable[[Path], LoadedDocument]
 
@@ -28,6 +34,8 @@ _CONTENT_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip 압축 파일"),
     (b"\x89PNG", "PNG 이미지"),
     (b"\xff\xd8\xff", "JPEG 이미지"),
+    (b"II*\x00", "TIFF 이미지"),
+    (b"MM\x00*", "TIFF 이미지"),
     (b"GIF8", "GIF 이미지"),
 )
 _HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<script", b"<body")
@@ -47,10 +55,12 @@ def describe_content(head: bytes) -> str | None:
 
 
 def sniff_format(path: Path, head: bytes) -> str:
-    """Return 'pdf', 'hwp', 'hwpx', 'docx', 'markdown' or 'text' from content and extension."""
+    """Return 'pdf', 'hwp', 'hwpx', 'docx', 'image', 'markdown' or 'text' from content and extension."""
     ext = path.suffix.lower()
     if head.startswith(PDF_MAGIC):
         return "pdf"
+    if image_kind(head) is not None:  # PNG/JPEG/TIFF whatever the extension: photos get renamed
+        return "image"
     if head.startswith(OLE_MAGIC):
         if ext == ".hwp":
             return "hwp"
@@ -61,7 +71,7 @@ def sniff_format(path: Path, head: bytes) -> str:
         if ext == ".docx":
             return "docx"
         raise LoaderError(str(path), f"알 수 없는 ZIP 기반 형식입니다 (확장자 {ext or '없음'})")
-    if ext in (".pdf", ".hwp", ".hwpx", ".docx"):
+    if ext in (".pdf", ".hwp", ".hwpx", ".docx", *IMAGE_EXTENSIONS):
         actual = describe_content(head)
         raise LoaderError(
             str(path),
@@ -92,13 +102,32 @@ def _loader_for(fmt: str) -> Loader:
         from ingest.loaders.docx import load_docx
 
         return load_docx
+    if fmt == "image":
+        from ingest.loaders.image import load_image
+
+        return load_image  # type: ignore[return-value]
     from ingest.loaders.text import load_text
 
     return load_text
 
 
-def load_document(path: str | Path, max_bytes: int | None = None, min_text_chars: int = 20) -> LoadedDocument:
-    """Load one file of any supported format; raise LoaderError naming the file and the reason."""
+def _default_max_pages() -> int:
+    from ingest.loaders.pdf import page_limit
+
+    return page_limit()
+
+
+def load_document(
+    path: str | Path,
+    max_bytes: int | None = None,
+    min_text_chars: int = 20,
+    ocr: OcrSettings | None = None,
+    max_pages: int | None = None,
+) -> LoadedDocument:
+    """Load one file of any supported format; raise LoaderError naming the file and the reason.
+
+    `ocr` configures OCR of image-only PDF pages and of images (None: the settings' defaults);
+    `max_pages` limits PDF pages and image frames (None: ``security.max_upload_pages``)."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -111,8 +140,19 @@ def load_document(path: str | Path, max_bytes: int | None = None, min_text_chars
     if max_bytes is not None and size > max_bytes:
         raise LoaderError(str(p), f"파일 크기 제한 초과: {size / 1e6:.2f} MB > {max_bytes / 1e6:.2f} MB")
     fmt = sniff_format(p, head)
+    loader = _loader_for(fmt)
+    if fmt in ("pdf", "image"):
+        from assistant.settings import OcrSettings
+
+        ocr = ocr if ocr is not None else OcrSettings()
+        if fmt == "pdf":
+            loader = partial(loader, max_pages=max_pages, ocr=ocr)
+        else:
+            loader = partial(
+                loader, ocr=ocr, max_pages=max_pages or _default_max_pages(), min_text_chars=min_text_chars
+            )
     try:
-        doc = _loader_for(fmt)(p)
+        doc = loader(p)
     except LoaderError:
         raise
     except Exception as exc:  # a parser bug or a corrupt file must not stop the whole job

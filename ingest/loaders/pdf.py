@@ -14,10 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ingest.loaders.textnorm import MIDDLE_DOT, normalize_text, tidy_lines, title_from_stem
 from ingest.model import PAGE_BREAK, LoadedDocument, LoaderError
+
+if TYPE_CHECKING:
+    from assistant.settings import OcrSettings
 
 log = logging.getLogger(__name__)
 
@@ -624,8 +627,12 @@ def clean_guideline_page(lines: list[str], furniture: set[str]) -> list[str]:
     return joined
 
 
-def load_guideline_pdf(path: Path, reader: Any, pages: list[PdfPage], respace: bool) -> LoadedDocument:
+def load_guideline_pdf(
+    path: Path, reader: Any, pages: list[PdfPage], respace: bool, ocr_done: set[int] | None = None
+) -> LoadedDocument:
     texts = respace_glued_pages(reader, pages) if respace else [p.text for p in pages]
+    for i in ocr_done or ():  # OCR text has no glyph positions to re-space from
+        texts[i] = pages[i].text
     page_lines = [normalize_text(t).split("\n") for t in texts]
     keys = Counter(k for lines in page_lines for k in _furniture_keys(lines))
     threshold = max(3, int(0.3 * len(pages)) + 1)
@@ -649,8 +656,34 @@ def _require_text(path: Path, pages: list[PdfPage]) -> None:
         raise LoaderError(str(path), OCR_REASON.format(pages=len(pages)))
 
 
-def load_pdf(path: Path, max_pages: int | None = None) -> LoadedDocument:
-    """Load a PDF; image-only scans raise LoaderError (OCR needed) instead of indexing nothing.
+def _ocr_guideline(
+    path: Path, reader: Any, pages: list[PdfPage], respace: bool, ocr: OcrSettings | None
+) -> LoadedDocument:
+    """A guideline PDF whose pages without a text layer were read by OCR (when enabled); a
+    file left without any text raises LoaderError (OCR needed / no text found)."""
+    from ingest.loaders.pdf_ocr import ocr_pdf_pages, pages_to_ocr
+
+    if ocr is None or not ocr.enabled:
+        _require_text(path, pages)
+        return load_guideline_pdf(path, reader, pages, respace)
+    result = ocr_pdf_pages(path, pages_to_ocr([p.text for p in pages], ocr.min_page_chars), ocr)
+    for index, text in result.texts.items():
+        pages[index] = PdfPage(text, [])
+    visible = sum(1 for p in pages for ch in p.text if not ch.isspace())
+    if visible < MIN_TEXT_CHARS:
+        reason = result.warnings[0] if result.warnings else f"OCR 결과 {visible}자"
+        raise LoaderError(str(path), f"스캔 PDF에서 글자를 찾지 못했습니다 ({reason})")
+    doc = load_guideline_pdf(path, reader, pages, respace, set(result.texts))
+    doc.ocr_pages = result.confidences
+    doc.warnings = result.warnings
+    if result.texts:
+        doc.metadata.update(ocr_page_count=len(result.texts), ocr_seconds=round(result.seconds, 2))
+    return doc
+
+
+def load_pdf(path: Path, max_pages: int | None = None, ocr: OcrSettings | None = None) -> LoadedDocument:
+    """Load a PDF; pages without a text layer are read by OCR when `ocr` is given and enabled
+    (a text PDF is never OCR'd), otherwise image-only scans raise LoaderError (OCR needed).
 
     The first pages decide how the rest is read, so that no page is parsed more often than
     needed (pypdf needs ~40 ms per page): law.go.kr statutes with line positions; guidelines
@@ -667,8 +700,6 @@ def load_pdf(path: Path, max_pages: int | None = None) -> LoadedDocument:
     glued = sum(1 for p in probe if mean_hangul_run(p.text) > GLUED_RUN_LENGTH)
     if glued >= max(2, (n_probe + 1) // 2):
         pages = read_pages(reader, path, "layout")
-        _require_text(path, pages)
-        return load_guideline_pdf(path, reader, pages, respace=False)
+        return _ocr_guideline(path, reader, pages, False, ocr)
     pages = read_pages(reader, path, "plain", done=probe)
-    _require_text(path, pages)
-    return load_guideline_pdf(path, reader, pages, respace=True)
+    return _ocr_guideline(path, reader, pages, True, ocr)
