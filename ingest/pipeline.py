@@ -186,7 +186,12 @@ class Indexer:
     def prepare(self, path: Path, content_hash: str, status: str) -> _PendingFile:
         s = self.settings
         doc = load_document(
-            path, int(s.ingest.max_file_mb * 1e6), s.ingest.min_text_chars, s.ocr, s.security.max_upload_pages
+            path,
+            int(s.ingest.max_file_mb * 1e6),
+            s.ingest.min_text_chars,
+            s.ocr,
+            s.security.max_upload_pages,
+            s.ingest.pdf_tables,
         )
         chunks = chunk_document(
             doc, s.chunking.max_tokens, self.count_tokens, s.chunking.guideline_min_tokens

@@ -123,9 +123,17 @@ def looks_numeric(row: Sequence[GridCell]) -> bool:
     return bool(texts) and sum(bool(_NUMERIC.match(t)) for t in texts) * 2 > len(texts)
 
 
+def _header_like(text: str) -> bool:
+    return 0 < len(text) <= 15 and not any(ch.isdigit() for ch in text)
+
+
 def is_key_value(grid: Grid) -> bool:
-    """Every row is a label and its value (the table reads down the first column)."""
-    return len(grid) >= 2 and all(len(_distinct(row)) <= 2 for row in grid) and len(grid[0]) >= 2
+    """Every row is a label and its value (the table reads down the first column), unless the
+    first row reads like column headers (short, no numbers: `구분 | 보유기간`)."""
+    if len(grid) < 2 or len(grid[0]) < 2 or any(len(_distinct(row)) > 2 for row in grid):
+        return False
+    first = _distinct(grid[0])
+    return len(first) < 2 or not all(_header_like(c.text) for c in first)
 
 
 def is_data_table(grid: Grid) -> bool:

@@ -59,7 +59,7 @@ def sniff_format(path: Path, head: bytes) -> str:
     ext = path.suffix.lower()
     if head.startswith(PDF_MAGIC):
         return "pdf"
-    if image_kind(head) is not None:  # PNG/JPEG/TIFF whatever the extension: photos get renamed
+    if image_kind(head) is not None and ext in IMAGE_EXTENSIONS:  # a .jpg that is a PNG is fine
         return "image"
     if head.startswith(OLE_MAGIC):
         if ext == ".hwp":
@@ -123,11 +123,13 @@ def load_document(
     min_text_chars: int = 20,
     ocr: OcrSettings | None = None,
     max_pages: int | None = None,
+    pdf_tables: bool = False,
 ) -> LoadedDocument:
     """Load one file of any supported format; raise LoaderError naming the file and the reason.
 
     `ocr` configures OCR of image-only PDF pages and of images (None: the settings' defaults);
-    `max_pages` limits PDF pages and image frames (None: ``security.max_upload_pages``)."""
+    `max_pages` limits PDF pages and image frames (None: ``security.max_upload_pages``);
+    `pdf_tables` adds the ruled tables of guideline PDFs as rows with headers (pdfplumber)."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -146,7 +148,7 @@ def load_document(
 
         ocr = ocr if ocr is not None else OcrSettings()
         if fmt == "pdf":
-            loader = partial(loader, max_pages=max_pages, ocr=ocr)
+            loader = partial(loader, max_pages=max_pages, ocr=ocr, tables=pdf_tables)
         else:
             loader = partial(
                 loader, ocr=ocr, max_pages=max_pages or _default_max_pages(), min_text_chars=min_text_chars
