@@ -235,8 +235,14 @@ _TABLE_FINDINGS: dict[str, re.Pattern[str]] = {
 }
 
 
+_MONEY_CAPTION = re.compile(r"원")  # "(단위 : 십억원)", "예산(백만원)": every number is an amount
+_NUMBER_CELL = re.compile(r"[^|:]+:\s*\d[\d,.]*")
+
+
 def _table_findings(unit: Unit, found: list[Finding], counts: dict[str, int], limit: int) -> None:
-    """Findings of a table unit: one per (kind, row), the row with its headers as context."""
+    """Findings of a table unit: one per (kind, row), the row with its headers as context; in a
+    table whose caption gives a money unit, the first numeric cell of a row is an amount."""
+    money = bool(unit.table and _MONEY_CAPTION.search(unit.table))
     where = (
         f"{unit.location} · 표 {unit.table}" if unit.table and unit.table != "표" else f"{unit.location} · 표"
     )
@@ -248,6 +254,8 @@ def _table_findings(unit: Unit, found: list[Finding], counts: dict[str, int], li
             if counts.get(kind, 0) >= limit:
                 continue
             m = _FINDING_PATTERNS[kind].search(row) or _TABLE_FINDINGS[kind].search(row)
+            if m is None and kind == "금액" and money:
+                m = _NUMBER_CELL.search(row, row.find(" | ") + 1 if " | " in row else 0)
             if m:
                 counts[kind] = counts.get(kind, 0) + 1
                 found.append(Finding(kind, m.group(0).strip(), row[:300], where))
