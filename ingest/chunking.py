@@ -436,7 +436,10 @@ def chunk_guideline(doc: LoadedDocument, budget: int, count: CountTokens, min_to
             units = list(group[0].lines)  # rows: a long table is cut between rows
         else:
             units = [b.text for b in group]
-        bodies = fit_parts(lambda b, units=units: pack_units(units, b, count), header, budget, count)
+        # a table's part tag goes into its first line, not after the column line where fit_parts
+        # measures it: tokens may split differently there, hence the 2-token margin
+        part_budget = budget - 2 if table is not None else budget
+        bodies = fit_parts(lambda b, units=units: pack_units(units, b, count), header, part_budget, count)
         offsets = [b.start for b in group]
         for part, body in enumerate(bodies, start=1):
             if table is not None and len(bodies) > 1:
