@@ -114,7 +114,9 @@ class LLMSettings(BaseModel):
 
 class IngestSettings(BaseModel):
     max_file_mb: float = 100.0
-    extensions: tuple[str, ...] = (".md", ".txt", ".pdf", ".hwp", ".hwpx", ".docx")
+    extensions: tuple[str, ...] = (
+        ".md", ".txt", ".pdf", ".hwp", ".hwpx", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
+    )  # fmt: skip
     min_text_chars: int = 20  # fewer extracted characters than this means "no usable text"
     # Keyword index updates are small segments; they are merged into one when their rows (plus
     # deleted rows) exceed this share of the index, or when there are more segments than this.
@@ -126,6 +128,25 @@ class IngestSettings(BaseModel):
     prepare_workers: int = 1
     prepare_ahead: int = 4
     prepare_min_files: int = 8  # fewer changed files than this are prepared inline (no worker start)
+    # Tables of guideline PDFs as rows with headers (pdfplumber; ≈0.1–0.3 s per page that has ruled lines).
+    pdf_tables: bool = True
+
+
+class OcrSettings(BaseModel):
+    """OCR of scanned PDF pages and images (Tesseract via pytesseract; ``ingest.loaders.ocr``)."""
+
+    enabled: bool = True  # False: image-only PDFs and images are refused ("OCR needed")
+    languages: str = "kor"  # tesseract -l; "kor+eng" reads Latin words better but is ~40% slower
+    dpi: int = 300  # rendering of scanned PDF pages (the benchmark: 200 dpi loses small print)
+    page_segmentation_mode: int = 4  # --psm 4 (one column of text): 3 broke scanned 공문 into fragments
+    min_confidence: float = 60.0  # pages below this mean word confidence are flagged in the ingest summary
+    page_timeout_s: float = 60.0  # per-page limit of one Tesseract run
+    max_image_pixels: int = 50_000_000  # per page or image frame (A4 at 600 dpi ≈ 35 M)
+    min_page_chars: int = 10  # a PDF page whose text layer has fewer characters is read by OCR
+    threads: int = 1  # OMP_THREAD_LIMIT of Tesseract: spare the 2-core server
+    deskew: bool = True
+    max_skew_degrees: float = 6.0
+    detect_rotation: bool = True  # OSD (--psm 0) on pages that read badly, then a turned retry
 
 
 class SecuritySettings(BaseModel):
@@ -206,6 +227,7 @@ class Settings(BaseSettings):
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     chains: ChainSettings = Field(default_factory=lambda: ChainSettings())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ingest.model import PAGE_BREAK, Chunk, LoadedDocument
+from ingest.tables import TABLE_CLOSE, TABLE_OPEN
 
 CountTokens = Callable[[str], int]
 
@@ -256,6 +257,8 @@ class GuidelineBlock:
     path: tuple[str, ...]
     lines: list[str] = field(default_factory=list)
     start: int = 0
+    table: str | None = None  # caption of a table block (rows in `lines`), None for text
+    columns: str = ""  # a table's column names, repeated in every part
 
     @property
     def text(self) -> str:
@@ -267,10 +270,25 @@ def split_blocks(text: str) -> list[GuidelineBlock]:
     blocks: list[GuidelineBlock] = [GuidelineBlock(0, ())]
     path: dict[int, str] = {}
     offset = 0
+    table: GuidelineBlock | None = None
     for raw in text.split("\n"):
         line_start = offset
         offset += len(raw) + 1
         line = raw.replace(PAGE_BREAK, "").rstrip()
+        if line.startswith(TABLE_OPEN):  # table rows are not headings: kept together as one block
+            table = GuidelineBlock(0, tuple(path[k] for k in sorted(path)), start=line_start)
+            table.table = line[len(TABLE_OPEN) :].strip()
+            blocks.append(table)
+            continue
+        if table is not None:
+            if line == TABLE_CLOSE:
+                table = None
+                blocks.append(GuidelineBlock(0, blocks[-1].path, start=offset))
+            elif not table.columns and not table.lines:
+                table.columns = line.strip()
+            elif line.strip():
+                table.lines.append(line.strip())
+            continue
         if not line.strip():
             continue
         md = _MD_HEADING.match(line.strip())
@@ -286,6 +304,13 @@ def split_blocks(text: str) -> list[GuidelineBlock]:
             blocks.append(GuidelineBlock(level, tuple(path[k] for k in sorted(path)), start=line_start))
         blocks[-1].lines.append(line)
     return [b for b in blocks if b.text]
+
+
+def table_header(header: str, block: GuidelineBlock) -> str:
+    """First lines of a table chunk: where it is, which table, and its column names."""
+    named = block.table and block.table != (block.path[-1] if block.path else "")
+    caption = f" > [표] {block.table}" if named else " > [표]"
+    return f"{header}{caption}\n열: {block.columns}"
 
 
 # --- chunks ---------------------------------------------------------------------------------
@@ -322,6 +347,12 @@ def chunk_id(doc_id: str, key: str, text: str) -> str:
 def page_at(text: str, offset: int, paged: bool) -> int:
     """1-based page of a character offset in a paged document, -1 for unpaged text."""
     return text.count(PAGE_BREAK, 0, offset) + 1 if paged else -1
+
+
+def ocr_metadata(doc: LoadedDocument, page: int) -> dict[str, object]:
+    """`ocr` and `ocr_confidence` (mean word confidence, 0-100) of a chunk on an OCR'd page."""
+    conf = doc.ocr_pages.get(page)
+    return {} if conf is None else {"ocr": True, "ocr_confidence": round(float(conf), 1)}
 
 
 def _base_metadata(doc: LoadedDocument, doc_id: str) -> dict[str, object]:
@@ -386,7 +417,9 @@ def chunk_guideline(doc: LoadedDocument, budget: int, count: CountTokens, min_to
     groups: list[list[GuidelineBlock]] = []
     for block in split_blocks(doc.text):
         starts_section = 0 < block.level <= 2
-        if groups and not starts_section:
+        if block.table is not None or (groups and groups[-1][0].table is not None):
+            groups.append([block])  # a table is a group of its own (split by rows when long)
+        elif groups and not starts_section:
             groups[-1].append(block)
         elif groups and count("\n".join(b.text for b in groups[-1])) < min_tokens:
             groups[-1].append(block)  # a bare heading or tiny section joins what follows
@@ -397,15 +430,30 @@ def chunk_guideline(doc: LoadedDocument, budget: int, count: CountTokens, min_to
     for group in groups:
         path = " > ".join(group[0].path)
         header = f"{doc.title} > {path}" if path else doc.title
-        units = [b.text for b in group]
-        bodies = fit_parts(lambda b, units=units: pack_units(units, b, count), header, budget, count)
+        table = group[0].table
+        if table is not None:
+            header = table_header(header, group[0])
+            units = list(group[0].lines)  # rows: a long table is cut between rows
+        else:
+            units = [b.text for b in group]
+        # a table's part tag goes into its first line, not after the column line where fit_parts
+        # measures it: tokens may split differently there, hence the 2-token margin
+        part_budget = budget - 2 if table is not None else budget
+        bodies = fit_parts(lambda b, units=units: pack_units(units, b, count), header, part_budget, count)
         offsets = [b.start for b in group]
         for part, body in enumerate(bodies, start=1):
-            text = f"{header}\n{body}"
-            key = f"{path}#{part}"
+            if table is not None and len(bodies) > 1:
+                first, columns = header.split("\n", 1)
+                text = f"{first} [{part}/{len(bodies)}]\n{columns}\n{body}"
+            else:
+                text = f"{header}\n{body}"
+            key = f"{path}#{'표' + str(group[0].start) if table is not None else ''}{part}"
             seen[key] = occurrence = seen.get(key, 0) + 1
             first_line = body.split("\n", 1)[0]
             start = next((b.start for b in group if b.text.startswith(first_line)), offsets[0])
+            if table is not None:  # the page where this part's first row stands
+                found = doc.text.find(first_line, offsets[0])
+                start = found if found >= 0 else offsets[0]
             meta = {
                 **base,
                 "article": "",
@@ -424,6 +472,9 @@ def chunk_guideline(doc: LoadedDocument, budget: int, count: CountTokens, min_to
                 "chunk_index": index,
                 "text_hash": hashlib.sha1(text.encode()).hexdigest()[:16],
             }
+            if table is not None:
+                meta.update(is_table=True, table_caption=table or path.rsplit(" > ", 1)[-1])
+            meta.update(ocr_metadata(doc, int(meta["page"])))  # type: ignore[arg-type]
             yield Chunk(chunk_id(doc_id, f"{key}#{occurrence}", text), text, meta)
             index += 1
 

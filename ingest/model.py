@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from assistant.settings import OcrSettings
 
 DocType = Literal["statute", "guideline"]
 
@@ -28,6 +31,7 @@ class ErrorKind(StrEnum):
     ENCRYPTED = "encrypted"
     ZIP_BOMB = "zip_bomb"
     PAGES = "pages"
+    PIXELS = "pixels"
     TOO_MUCH_TEXT = "too_much_text"
     NO_TEXT = "no_text"
     ENCODING = "encoding"
@@ -59,6 +63,8 @@ class LoadLimits:
     max_unzipped_bytes: int = 200 * MIB  # HWPX/DOCX members, HWP streams: decompressed, in total
     max_pdf_pages: int = 2000
     max_text_chars: int = 5_000_000  # extracted characters of one document (about 3,000 pages)
+    ocr: OcrSettings = field(default_factory=lambda: _ocr_defaults())  # image pages and photos
+    pdf_tables: bool = False  # ruled tables of guideline PDFs as rows with headers (pdfplumber)
 
     @classmethod
     def from_settings(cls, settings: Any) -> LoadLimits:
@@ -69,7 +75,15 @@ class LoadLimits:
             max_unzipped_bytes=int(settings.security.max_unzipped_mb * MIB),
             max_pdf_pages=settings.security.max_upload_pages,
             max_text_chars=settings.security.max_extracted_chars,
+            ocr=settings.ocr,
+            pdf_tables=settings.ingest.pdf_tables,
         )
+
+
+def _ocr_defaults() -> OcrSettings:
+    from assistant.settings import OcrSettings
+
+    return OcrSettings()
 
 
 def check_text_budget(path: str, used_chars: int, limits: LoadLimits) -> None:
@@ -98,6 +112,9 @@ class LoadedDocument:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     paged: bool = False  # text holds PAGE_BREAK between pages; page numbers start at 1
+    # Pages read by OCR: page number (1-based; 1 for an unpaged image) → mean word confidence 0-100.
+    ocr_pages: dict[int, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # shown in the ingest summary (e.g. low OCR confidence)
 
 
 @dataclass(frozen=True)
@@ -108,7 +125,8 @@ class Chunk:
     project: doc_id, source, doc_title, doc_type, law_title, law_type, effective_date, ministry,
     article (e.g. "제15조의2"), article_no, article_branch, article_title, occurrence,
     is_addendum, chapter_path, section_path, page (-1 when unknown), part, parts, text_hash,
-    chunk_index.
+    chunk_index; only where they apply: is_table and table_caption (rows of a table, see
+    ``ingest.tables``), ocr and ocr_confidence (text read by OCR).
     """
 
     id: str

@@ -46,6 +46,9 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # indexed, but check (low OCR confidence …)
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0  # part of parse_seconds
     chunks_total: int = 0
     chunks_embedded: int = 0
     chunks_reused: int = 0  # vectors copied from the live generation by a rebuild (same model)
@@ -68,9 +71,15 @@ class IngestReport:
             f"시간: 전체 {self.seconds:.1f}s (파싱 {self.parse_seconds:.1f}s, 임베딩 {self.embed_seconds:.1f}s,"
             f" 키워드 색인 {self.keyword_seconds:.1f}s)",
         ]
+        if self.ocr_pages:
+            lines.append(
+                f"OCR: {self.ocr_pages}쪽 {self.ocr_seconds:.1f}s"
+                f" ({self.ocr_pages / max(self.ocr_seconds, 1e-9):.2f}쪽/s, 전체 시간의 {self.ocr_seconds / max(self.seconds, 1e-9):.0%})"
+            )
         if self.generation:
             lines.append(f"새 색인 세대 {self.generation}로 전환했습니다 (이전 세대는 다음 전환 때 정리).")
         lines += [f"  실패: {path} — {reason}" for path, reason in self.failed]
+        lines += [f"  경고: {path} — {reason}" for path, reason in self.warnings]
         return "\n".join(lines)
 
 
@@ -81,6 +90,9 @@ class _PendingFile:
     tokens: list[str]
     old_ids: set[str]
     status: str  # "added" | "updated"
+    warnings: list[str] = field(default_factory=list)
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0
 
 
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks embedded)
@@ -178,7 +190,16 @@ class Indexer:
         if done.error is not None or done.record is None or done.chunks is None or done.tokens is None:
             raise LoaderError(str(done.job.path), done.error or "준비하지 못했습니다", done.error_kind)
         old = self.manifest.chunk_ids(str(done.job.path))
-        return _PendingFile(done.record, done.chunks, done.tokens, old, done.job.status)
+        return _PendingFile(
+            done.record,
+            done.chunks,
+            done.tokens,
+            old,
+            done.job.status,
+            done.warnings,
+            done.ocr_pages,
+            done.ocr_seconds,
+        )
 
     def embed_missing(self, chunks: list[Chunk], report: IngestReport) -> None:
         """Embed and store the chunks that have no vector yet (batched across files)."""
@@ -439,6 +460,9 @@ def _index_files(
         report.tokenise_seconds += done.tokenise_seconds
         try:
             item = indexer.pending(done)
+            report.warnings.extend((item.record.path, w) for w in item.warnings)
+            report.ocr_pages += item.ocr_pages
+            report.ocr_seconds += item.ocr_seconds
             pending.append(item)
             pending_chunks += len(item.chunks)
         except LoaderError as exc:

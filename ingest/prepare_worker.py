@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,6 +44,9 @@ class Prepared:
     error: str | None = None
     error_kind: ErrorKind = ErrorKind.CORRUPT
     seconds: float = 0.0  # all of it
+    warnings: list[str] = field(default_factory=list)  # indexed, but check (low OCR confidence …)
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0
     tokenise_seconds: float = 0.0  # of which Kiwi
 
 
@@ -85,7 +88,17 @@ def prepare_file(job: Job, settings: Settings, manifest: Manifest, count_tokens:
         len(chunks),
         datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    return Prepared(job, record, chunks, tokens, seconds=time.perf_counter() - t0, tokenise_seconds=kiwi)
+    return Prepared(
+        job,
+        record,
+        chunks,
+        tokens,
+        seconds=time.perf_counter() - t0,
+        tokenise_seconds=kiwi,
+        warnings=list(doc.warnings),
+        ocr_pages=len(doc.ocr_pages),
+        ocr_seconds=float(doc.metadata.get("ocr_seconds", 0.0)),
+    )
 
 
 # --- the worker process ---

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use when missing: Chromium and a Korean font (fonts-nanum)
 # for the browser tests (Playwright drives /usr/bin/chromium; `playwright install` is not used: it
-# downloads a browser), and PostgreSQL for the audit-log test (the test starts its own cluster).
+# downloads a browser), PostgreSQL for the audit-log test (the test starts its own cluster), and
+# Tesseract with its Korean data for OCR of scanned PDFs and photos (ingest.loaders.ocr).
 # Idempotent and quiet: prints nothing when all is there, apt's log only when it fails.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
 compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || need+=(postgresql)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+dpkg -s tesseract-ocr-kor >/dev/null 2>&1 || need+=(tesseract-ocr-kor)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then

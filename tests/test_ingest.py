@@ -99,6 +99,7 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
     big = src / "big.txt"
     big.write_text("가" * 400_000, encoding="utf-8")
     settings.ingest.max_file_mb = 1.0  # the 1.2 MB file is over this limit
+    settings.ocr.enabled = False  # the scan is refused as "OCR needed" (tests/test_ocr.py reads it)
 
     report = run_ingest([src, unknown], settings, embeddings=embeddings)
     failed = dict(report.failed)
@@ -114,6 +115,7 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
 
     # the CLI lists the failures with their reasons and exits non-zero
     monkeypatch.setenv("ASSISTANT_INGEST__MAX_FILE_MB", "1.0")
+    monkeypatch.setenv("ASSISTANT_OCR__ENABLED", "false")
     code = ingest_main(
         [
             str(src),

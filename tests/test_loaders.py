@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import OcrSettings
 from ingest.loaders import load_document
 from ingest.loaders.hwp import decode_para_text
 from ingest.loaders.pdf import make_joiner
@@ -96,9 +97,10 @@ def docs_dir(documents_dir: Path) -> Path:
 
 @functools.cache
 def _load(rel: str) -> LoadedDocument | LoaderError:
-    """Each real file is parsed once per session (the 209-page PDF takes seconds)."""
+    """Each real file is parsed once per session (the 209-page PDF takes seconds); without OCR,
+    which tests/test_ocr.py covers on a few pages (the 16-page scan would take over a minute)."""
     try:
-        return load_document(DOCS / rel)
+        return load_document(DOCS / rel, LoadLimits(ocr=OcrSettings(enabled=False)))
     except LoaderError as exc:
         return exc
 
@@ -297,7 +299,9 @@ def test_equation_garbage_removed_from_basel(docs_dir: Path) -> None:
 def test_hwp_hwpx_parity(docs_dir: Path, hwp: str, hwpx: str, hangul: int) -> None:
     a, b = count_hangul(load(docs_dir, hwp).text), count_hangul(load(docs_dir, hwpx).text)
     assert abs(a - b) <= hangul * 0.01
-    assert abs(a - hangul) <= hangul * 0.01
+    # table rows repeat their column headers (`구분: 총투자 | 2024년 1분기: 150.9`), so the text has
+    # more syllables than the document; none may be lost
+    assert a >= hangul * 0.99
 
 
 def test_distribution_hwp_does_not_index_preview(docs_dir: Path) -> None:
@@ -418,10 +422,10 @@ def test_docx_body_order_with_table(tmp_path: Path) -> None:
     assert doc.text.split("\n") == [
         "개인정보 처리 안내",
         "첫 번째 문단입니다.",
-        "구분",
-        "보유기간",
-        "인사기록",
-        "준영구",
+        "\x02첫 번째 문단입니다.",  # a table block: caption = the nearest line before it
+        "구분 | 보유기간",
+        "구분: 인사기록 | 보유기간: 준영구",
+        "\x03",
         "표 다음 문단ㆍ가운데점",
     ]
     assert doc.title == "개인정보 처리 안내"

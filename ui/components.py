@@ -118,6 +118,12 @@ def source_facts(meta: dict) -> list[tuple[str, str]]:
             facts.append(("위치", str(meta["section_path"])))
         if isinstance(meta.get("page"), int) and meta["page"] > 0:
             facts.append(("쪽", str(meta["page"])))
+        if meta.get("is_table"):
+            facts.append(("표", str(meta.get("table_caption") or "표")))
+    if meta.get("ocr"):  # text read from an image: may contain recognition errors
+        facts.append(
+            ("OCR", f"스캔·사진에서 인식한 글자 (신뢰도 {float(meta.get('ocr_confidence', 0)):.0f}점)")
+        )
     if meta.get("source"):
         facts.append(("파일", Path(str(meta["source"])).name))
     return facts
@@ -136,7 +142,8 @@ def source_expander(source: Source, question: str, *, label: str | None = None, 
     """One source: label in the header; its law, article, 시행일 and file, then the full text with
     the relevant sentences highlighted."""
     s = state.settings()
-    with st.expander(label or f"[{source.n}] {source.label}"):
+    ocr_mark = " · OCR" if source.metadata.get("ocr") else ""
+    with st.expander((label or f"[{source.n}] {source.label}") + ocr_mark):
         facts = source_facts(source.metadata)
         st.caption(" · ".join(f"**{k}** {v}" for k, v in facts))
         marks = source_highlights(source, question, s.chains.highlight_sentences)

@@ -72,6 +72,7 @@ class Unit:
     text: str
     location: str  # "제15조(개인정보의 수집ㆍ이용)" / "Ⅱ. 추진계획 > 1. 일정 · 3쪽"
     section: str  # the group it is summarised in ("제3장 개인정보의 처리", "Ⅱ. 추진계획")
+    table: str | None = None  # caption of a table chunk (rows `헤더: 값 | …`), None for text
 
 
 @dataclass(frozen=True)
@@ -148,10 +149,13 @@ def units_from_chunks(chunks: Sequence[tuple[str, dict[str, Any]]]) -> list[Unit
     for text, meta in ordered:
         body = text.split("\n", 1)[1] if "\n" in text else text
         loc, sec = _location(meta), _section(meta)
+        table = str(meta.get("table_caption") or "표") if meta.get("is_table") else None
+        if table is not None:  # drop the repeated "열: …" line; each row names its columns
+            body = "\n".join(ln for ln in body.split("\n") if not ln.startswith("열: "))
         if units and meta.get("part", 1) and int(meta.get("part", 1)) > 1 and units[-1].location == loc:
-            units[-1] = Unit(units[-1].text + "\n" + body, loc, sec)
+            units[-1] = Unit(units[-1].text + "\n" + body, loc, sec, units[-1].table)
         else:
-            units.append(Unit(body, loc, sec))
+            units.append(Unit(body, loc, sec, table))
     return units
 
 
@@ -247,12 +251,48 @@ def _shorten(sentence: str, match: re.Match[str], width: int = 180) -> str:
     return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
 
 
+# Table cells: amounts and deadlines often stand without "원"/"까지" under a column that says so.
+_TABLE_FINDINGS: dict[str, re.Pattern[str]] = {
+    "기한": re.compile(r"[^|:]*(?:기한|기간|일정|마감|일자|시한)[^|:]*:\s*[^|]*\d[^|]*"),
+    "금액": re.compile(r"[^|:]*(?:금액|예산|사업비|단가|비용|원\)|억|만원|천원)[^|:]*:\s*[\d,.]+[^|]*"),
+}
+
+
+_MONEY_CAPTION = re.compile(r"원")  # "(단위 : 십억원)", "예산(백만원)": every number is an amount
+_NUMBER_CELL = re.compile(r"[^|:]+:\s*\d[\d,.]*")
+
+
+def _table_findings(unit: Unit, found: list[Finding], counts: dict[str, int], limit: int) -> None:
+    """Findings of a table unit: one per (kind, row), the row with its headers as context; in a
+    table whose caption gives a money unit, the first numeric cell of a row is an amount."""
+    money = bool(unit.table and _MONEY_CAPTION.search(unit.table))
+    where = (
+        f"{unit.location} · 표 {unit.table}" if unit.table and unit.table != "표" else f"{unit.location} · 표"
+    )
+    for row in unit.text.split("\n"):
+        row = row.strip()
+        if not row:
+            continue
+        for kind in ("기한", "금액"):
+            if counts.get(kind, 0) >= limit:
+                continue
+            m = _FINDING_PATTERNS[kind].search(row) or _TABLE_FINDINGS[kind].search(row)
+            if m is None and kind == "금액" and money:
+                m = _NUMBER_CELL.search(row, row.find(" | ") + 1 if " | " in row else 0)
+            if m:
+                counts[kind] = counts.get(kind, 0) + 1
+                found.append(Finding(kind, m.group(0).strip(), row[:300], where))
+
+
 def find_findings(units: Sequence[Unit], limit: int = _MAX_FINDINGS_PER_KIND) -> list[Finding]:
     """Obligations, deadlines, amounts and targets: one entry per (kind, sentence), in document
     order, at most `limit` per kind."""
     found: list[Finding] = []
     counts: dict[str, int] = {}
     for unit in units:
+        if unit.table is not None:  # a table row is one finding's context, headers included
+            _table_findings(unit, found, counts, limit)
+            continue
         for sent in split_sentences(unit.text):
             text = strip_amendments(sent.text)
             where = unit.location + (

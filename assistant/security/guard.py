@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.loaders import describe_content, sniff_format
+from ingest.loaders.image import check_image
 from ingest.loaders.pdf import check_page_count, open_reader
 from ingest.loaders.ziputil import check_zip_safety
 from ingest.model import ErrorKind, LoaderError, LoadLimits
@@ -75,7 +76,7 @@ def _is_control(ch: str) -> bool:
 
 
 def check_upload(name: str, data: bytes, settings: Any) -> str:
-    """The format of an uploaded file judged by its content ('pdf', 'hwp', 'hwpx', 'docx',
+    """The format of an uploaded file judged by its content ('pdf', 'hwp', 'hwpx', 'docx', 'image',
     'markdown', 'text'); refuses files that are empty, too large, of another kind than their
     extension says, corrupt, over the PDF page limit or zip bombs."""
     display = check_file_name(name)
@@ -142,6 +143,8 @@ def _check_container(fmt: str, name: str, data: bytes, limits: LoadLimits) -> No
         _check_zip(fmt, name, data, limits)
     elif fmt == "hwp":
         _check_ole(name, data)
+    elif fmt == "image":
+        check_image(io.BytesIO(data), name, limits.ocr.max_image_pixels, limits.max_pdf_pages)
     elif fmt in _TEXT_FORMATS:
         actual = describe_content(data[:1024])
         if actual is not None or b"\x00" in data[:8192]:

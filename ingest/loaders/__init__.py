@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.loaders.image import IMAGE_EXTENSIONS, image_kind
 from ingest.model import ErrorKind, LoadedDocument, LoaderError, LoadLimits
 
 Loader = Callable[[Path, LoadLimits], LoadedDocument]
@@ -28,6 +29,8 @@ _CONTENT_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip 압축 파일"),
     (b"\x89PNG", "PNG 이미지"),
     (b"\xff\xd8\xff", "JPEG 이미지"),
+    (b"II*\x00", "TIFF 이미지"),
+    (b"MM\x00*", "TIFF 이미지"),
     (b"GIF8", "GIF 이미지"),
 )
 _HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<script", b"<body")
@@ -47,10 +50,12 @@ def describe_content(head: bytes) -> str | None:
 
 
 def sniff_format(path: Path, head: bytes) -> str:
-    """Return 'pdf', 'hwp', 'hwpx', 'docx', 'markdown' or 'text' from content and extension."""
+    """Return 'pdf', 'hwp', 'hwpx', 'docx', 'image', 'markdown' or 'text' from content and extension."""
     ext = path.suffix.lower()
     if head.startswith(PDF_MAGIC):
         return "pdf"
+    if image_kind(head) is not None and ext in IMAGE_EXTENSIONS:  # a .jpg that is a PNG is fine
+        return "image"
     if head.startswith(OLE_MAGIC):
         if ext == ".hwp":
             return "hwp"
@@ -65,7 +70,7 @@ def sniff_format(path: Path, head: bytes) -> str:
         raise LoaderError(
             str(path), f"알 수 없는 ZIP 기반 형식입니다 (확장자 {ext or '없음'})", ErrorKind.FORMAT
         )
-    if ext in (".pdf", ".hwp", ".hwpx", ".docx"):
+    if ext in (".pdf", ".hwp", ".hwpx", ".docx", *IMAGE_EXTENSIONS):
         actual = describe_content(head)
         raise LoaderError(
             str(path),
@@ -97,6 +102,10 @@ def _loader_for(fmt: str) -> Loader:
         from ingest.loaders.docx import load_docx
 
         return load_docx
+    if fmt == "image":
+        from ingest.loaders.image import load_image
+
+        return load_image
     from ingest.loaders.text import load_text
 
     return load_text

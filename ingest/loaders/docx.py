@@ -9,6 +9,7 @@ from typing import Any
 from ingest.loaders.textnorm import normalize_text, tidy_lines, title_from_stem
 from ingest.loaders.ziputil import open_zip
 from ingest.model import LoadedDocument, LoaderError, LoadLimits, check_text_budget
+from ingest.tables import TABLE_OPEN, fill_captions, grid_from_keys, table_block
 
 _HEADING_STYLE = re.compile(r"^(?:heading|제목)\s*\d+$|^title$|^제목$", re.I)
 
@@ -22,15 +23,36 @@ def _is_heading(paragraph: Any) -> bool:
 
 
 def _table_lines(table: Any) -> list[str]:
-    """Each distinct cell's content on its own lines; merged cells (same <w:tc>) once."""
+    """A data table as a block of rows with their headers (merged cells, which python-docx
+    repeats in `row.cells`, repeat their value); a layout table, or one holding other tables,
+    as each distinct cell's lines once."""
+    rows = [
+        [_CellText(cell._tc, _block_lines(cell.iter_inner_content())[0]) for cell in row.cells]
+        for row in table.rows
+    ]
+    if any(cell.nested for row in rows for cell in row):
+        return plain_cell_lines(rows)
+    return table_block(grid_from_keys([[(c.key, c.text) for c in row] for row in rows]))
+
+
+class _CellText:
+    """One cell's lines, keyed by its <w:tc> element (merged cells share it)."""
+
+    def __init__(self, key: Any, lines: list[str]) -> None:
+        self.key = key
+        self.lines = lines
+        self.text = " ".join(ln for ln in lines if ln.strip())
+        self.nested = any(ln.startswith(TABLE_OPEN) for ln in lines)
+
+
+def plain_cell_lines(rows: list[list[_CellText]]) -> list[str]:
     lines: list[str] = []
-    seen: set[Any] = set()  # holds the <w:tc> elements themselves so their ids stay unique
-    for row in table.rows:
-        for cell in row.cells:
-            if cell._tc in seen:
-                continue
-            seen.add(cell._tc)
-            lines.extend(_block_lines(cell.iter_inner_content())[0])
+    seen: set[int] = set()
+    for row in rows:
+        for cell in row:
+            if id(cell.key) not in seen:
+                seen.add(id(cell.key))
+                lines.extend(cell.lines)
     return lines
 
 
@@ -65,7 +87,7 @@ def load_docx(path: Path, limits: LoadLimits) -> LoadedDocument:
         ) from exc
     lines, headings = _block_lines(document.iter_inner_content())
     check_text_budget(str(path), sum(len(line) for line in lines), limits)
-    text = tidy_lines(normalize_text("\n".join(lines)))
+    text = tidy_lines(normalize_text("\n".join(fill_captions(lines))))
     core_title = (document.core_properties.title or "").strip()
     title = core_title or (headings[0] if headings else "") or title_from_stem(path.stem) or path.stem
     return LoadedDocument(str(path), title[:200], "guideline", text, {"source_format": "docx"})

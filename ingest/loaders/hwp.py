@@ -13,6 +13,7 @@ import olefile
 from ingest.loaders.textnorm import choose_title, normalize_text, tidy_lines
 from ingest.loaders.ziputil import ZIP_BOMB_REASON
 from ingest.model import ErrorKind, LoadedDocument, LoaderError, LoadLimits, check_text_budget
+from ingest.tables import TABLE_OPEN, SpanCell, fill_captions, grid_from_spans, table_block
 
 HWP_SIGNATURE = b"HWP Document File"
 FLAG_COMPRESSED = 1 << 0
@@ -21,6 +22,10 @@ FLAG_DISTRIBUTION = 1 << 2
 
 HWPTAG_BEGIN = 16
 HWPTAG_PARA_TEXT = HWPTAG_BEGIN + 51
+HWPTAG_CTRL_HEADER = HWPTAG_BEGIN + 55
+HWPTAG_LIST_HEADER = HWPTAG_BEGIN + 56
+HWPTAG_TABLE = HWPTAG_BEGIN + 61
+CTRL_TABLE = b" lbt"  # 'tbl ' as a little-endian UINT32
 
 # Control chars (< 32) inside PARA_TEXT: "extended" and "inline" controls span 8 WCHARs
 # (code, 6 payload WCHARs, code); the rest are single WCHARs.
@@ -85,9 +90,73 @@ def decode_para_text(payload: bytes) -> str:
     return "".join(out)
 
 
+Record = tuple[int, int, bytes]
+
+
 def section_text(data: bytes) -> list[str]:
-    """One line per PARA_TEXT record (tables and text boxes are ordinary paragraphs)."""
-    return [decode_para_text(payload) for tag, _, payload in iter_records(data) if tag == HWPTAG_PARA_TEXT]
+    """One line per paragraph (PARA_TEXT record) in order; a table (CTRL_HEADER 'tbl ') becomes a
+    table block of rows with their headers, or its cells' lines when it is a layout frame."""
+    records = list(iter_records(data))
+    return fill_captions(_record_lines(records, 0, len(records)))
+
+
+def _record_lines(records: list[Record], start: int, end: int) -> list[str]:
+    lines: list[str] = []
+    i = start
+    while i < end:
+        tag, level, payload = records[i]
+        if tag == HWPTAG_PARA_TEXT:
+            lines.append(decode_para_text(payload))
+        elif tag == HWPTAG_CTRL_HEADER and payload[:4] == CTRL_TABLE:
+            j = i + 1
+            while j < end and records[j][1] > level:
+                j += 1
+            lines.extend(_table_lines(records, i + 1, j, level + 1))
+            i = j
+            continue
+        i += 1
+    return lines
+
+
+def _table_lines(records: list[Record], start: int, end: int, level: int) -> list[str]:
+    """The records of one table control: caption list (before the TABLE record), then one
+    LIST_HEADER per cell (column, row, spans at offset 8) followed by the cell's paragraphs."""
+    n_rows = n_cols = 0
+    heads: list[int] = []
+    seen_table = False
+    caption_at: list[int] = []
+    for k in range(start, end):
+        tag, lvl, payload = records[k]
+        if lvl != level:
+            continue
+        if tag == HWPTAG_TABLE and len(payload) >= 8:
+            n_rows, n_cols = struct.unpack_from("<HH", payload, 4)
+            seen_table = True
+        elif tag == HWPTAG_LIST_HEADER:
+            (heads if seen_table else caption_at).append(k)
+    bounds = [*heads, end]
+    cells: list[SpanCell] = []
+    cell_lines: list[list[str]] = []
+    nested = False
+    for k, nxt in zip(bounds, bounds[1:], strict=False):
+        payload = records[k][2]
+        lines = _record_lines(records, k + 1, nxt)
+        nested = nested or any(
+            t == HWPTAG_CTRL_HEADER and p[:4] == CTRL_TABLE for t, _, p in records[k + 1 : nxt]
+        )
+        cell_lines.append(lines)
+        if len(payload) >= 16:
+            col, row, colspan, rowspan = struct.unpack_from("<HHHH", payload, 8)
+        else:  # truncated record: keep the text, place it on its own row
+            col, row, colspan, rowspan = 0, len(cells), 1, 1
+        cells.append(SpanCell(row, col, rowspan, colspan, " ".join(ln for ln in lines if ln.strip())))
+    caption = []
+    if caption_at:
+        caption = _record_lines(records, caption_at[0] + 1, heads[0] if heads else end)
+    if nested or any(ln.startswith(TABLE_OPEN) for lines in cell_lines for ln in lines):
+        return [*caption, *(ln for lines in cell_lines for ln in lines)]
+    grid = grid_from_spans(cells, n_rows, n_cols)
+    return table_block(grid, " ".join(c.strip() for c in caption if c.strip()))
 
 
 def _section_streams(ole: olefile.OleFileIO) -> list[list[str]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ingest.loaders.textnorm import choose_title, normalize_text, tidy_lines
 from ingest.loaders.ziputil import open_zip
 from ingest.model import LoadedDocument, LoaderError, LoadLimits, check_text_budget
+from ingest.tables import SpanCell, fill_captions, grid_from_spans, table_block
 
 CONTENT_HPF = "Contents/content.hpf"
 _SECTION_NAME = re.compile(r"^Contents/section(\d+)\.xml$", re.I)
@@ -90,6 +91,8 @@ def paragraph_lines(p: ET.Element) -> list[str]:
             local = _local(child.tag)
             if local == "t":
                 own.append(_t_text(child))
+            elif local == "tbl":
+                nested.extend(table_lines(child))
             elif local == "p":
                 nested.extend(paragraph_lines(child))
             else:
@@ -97,6 +100,53 @@ def paragraph_lines(p: ET.Element) -> list[str]:
 
     walk(p)
     return ["".join(own), *nested]
+
+
+def _int(el: ET.Element | None, name: str, default: int) -> int:
+    try:
+        return int(el.get(name, default)) if el is not None else default
+    except ValueError:
+        return default
+
+
+def table_lines(tbl: ET.Element) -> list[str]:
+    """A <hp:tbl> as a table block (rows with their headers); a table holding other tables is a
+    layout frame, so its cells' lines (inner table blocks included) follow one another."""
+    cells: list[SpanCell] = []
+    cell_lines: list[list[str]] = []
+    caption: list[str] = []
+    for child in tbl:
+        if _local(child.tag) == "caption":
+            caption.extend(ln for p in child.iter() if _local(p.tag) == "p" for ln in paragraph_lines(p)[:1])
+    nested = False
+    for tc in (tc for tr in tbl if _local(tr.tag) == "tr" for tc in tr if _local(tc.tag) == "tc"):
+        nested = nested or any(_local(el.tag) == "tbl" for el in tc.iter())
+        lines: list[str] = []
+        addr = span = None
+        for child in tc:
+            local = _local(child.tag)
+            if local == "subList":
+                for p in child:
+                    if _local(p.tag) == "p":
+                        lines.extend(paragraph_lines(p))
+            elif local == "cellAddr":
+                addr = child
+            elif local == "cellSpan":
+                span = child
+        cell_lines.append(lines)
+        cells.append(
+            SpanCell(
+                _int(addr, "rowAddr", 0),
+                _int(addr, "colAddr", 0),
+                _int(span, "rowSpan", 1),
+                _int(span, "colSpan", 1),
+                " ".join(ln for ln in lines if ln.strip()),
+            )
+        )
+    if nested:
+        return [ln for lines in cell_lines for ln in lines]
+    grid = grid_from_spans(cells, _int(tbl, "rowCnt", 0), _int(tbl, "colCnt", 0))
+    return table_block(grid, " ".join(c for c in caption if c.strip()))
 
 
 def section_lines(root: ET.Element) -> list[str]:
@@ -126,6 +176,6 @@ def load_hwpx(path: Path, limits: LoadLimits) -> LoadedDocument:
             used += sum(len(line) for line in part)
             check_text_budget(str(path), used, limits)
             lines.extend(part)
-    text = tidy_lines(normalize_text("\n".join(lines)))
+    text = tidy_lines(normalize_text("\n".join(fill_captions(lines))))
     meta = {"source_format": "hwpx", "sections": len(sections)}
     return LoadedDocument(str(path), choose_title(hpf_title, path.stem), "guideline", text, meta)

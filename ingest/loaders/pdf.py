@@ -621,13 +621,24 @@ def clean_guideline_page(lines: list[str], furniture: set[str]) -> list[str]:
     return joined
 
 
-def load_guideline_pdf(path: Path, reader: Any, pages: list[PdfPage], respace: bool) -> LoadedDocument:
+def load_guideline_pdf(
+    path: Path,
+    reader: Any,
+    pages: list[PdfPage],
+    respace: bool,
+    ocr_done: set[int] | None = None,
+    tables: dict[int, list[str]] | None = None,
+) -> LoadedDocument:
     texts = respace_glued_pages(reader, pages) if respace else [p.text for p in pages]
+    for i in ocr_done or ():  # OCR text has no glyph positions to re-space from
+        texts[i] = pages[i].text
     page_lines = [normalize_text(t).split("\n") for t in texts]
     keys = Counter(k for lines in page_lines for k in _furniture_keys(lines))
     threshold = max(3, int(0.3 * len(pages)) + 1)
     furniture = {k for k, n in keys.items() if n >= threshold and len(k) > 2}
     cleaned = [tidy_lines("\n".join(clean_guideline_page(lines, furniture))) for lines in page_lines]
+    for i, block in (tables or {}).items():  # rows with headers after the page's flat text
+        cleaned[i] = "\n".join([cleaned[i], *(normalize_text(ln) for ln in block)])
     text = f"\n{PAGE_BREAK}\n".join(cleaned)
     meta = {"source_format": "pdf", "pages": len(pages)}
     title = title_from_stem(path.stem) or path.stem
@@ -647,8 +658,44 @@ def _require_text(path: Path, pages: list[PdfPage], limits: LoadLimits) -> None:
         raise LoaderError(str(path), OCR_REASON.format(pages=len(pages)), ErrorKind.NO_TEXT)
 
 
+def _tables(path: Path, wanted: bool, skip: set[int]) -> dict[int, list[str]]:
+    if not wanted:
+        return {}
+    from ingest.loaders.pdf_tables import pdf_table_blocks
+
+    return pdf_table_blocks(path, skip)
+
+
+def _ocr_guideline(path: Path, reader: Any, pages: list[PdfPage], respace: bool, limits: LoadLimits) -> LoadedDocument:
+    """A guideline PDF whose pages without a text layer were read by OCR (when enabled); a
+    file left without any text raises LoaderError (OCR needed / no text found)."""
+    from ingest.loaders.pdf_ocr import ocr_pdf_pages, pages_to_ocr
+
+    ocr, tables = limits.ocr, limits.pdf_tables
+    if not ocr.enabled:
+        _require_text(path, pages, limits)
+        return load_guideline_pdf(path, reader, pages, respace, tables=_tables(path, tables, set()))
+    result = ocr_pdf_pages(path, pages_to_ocr([p.text for p in pages], ocr.min_page_chars), ocr)
+    for index, text in result.texts.items():
+        pages[index] = PdfPage(text, [])
+    check_text_budget(str(path), sum(len(p.text) for p in pages), limits)
+    visible = sum(1 for p in pages for ch in p.text if not ch.isspace())
+    if visible < MIN_TEXT_CHARS:
+        reason = result.warnings[0] if result.warnings else f"OCR 결과 {visible}자"
+        raise LoaderError(str(path), f"스캔 PDF에서 글자를 찾지 못했습니다 ({reason})", ErrorKind.NO_TEXT)
+    done = set(result.texts)
+    doc = load_guideline_pdf(path, reader, pages, respace, done, _tables(path, tables, done))
+    doc.ocr_pages = result.confidences
+    doc.warnings = result.warnings
+    if result.texts:
+        doc.metadata.update(ocr_page_count=len(result.texts), ocr_seconds=round(result.seconds, 2))
+    return doc
+
+
 def load_pdf(path: Path, limits: LoadLimits) -> LoadedDocument:
-    """Load a PDF; image-only scans raise LoaderError (OCR needed) instead of indexing nothing.
+    """Load a PDF; pages without a text layer are read by OCR when ``limits.ocr`` is enabled (a
+    text PDF is never OCR'd), otherwise image-only scans raise LoaderError (OCR needed). With
+    ``limits.pdf_tables``, ruled tables of guideline PDFs are added as rows with headers.
 
     The first pages decide how the rest is read, so that no page is parsed more often than
     needed (pypdf needs ~40 ms per page): law.go.kr statutes with line positions; guidelines
@@ -665,8 +712,6 @@ def load_pdf(path: Path, limits: LoadLimits) -> LoadedDocument:
     glued = sum(1 for p in probe if mean_hangul_run(p.text) > GLUED_RUN_LENGTH)
     if glued >= max(2, (n_probe + 1) // 2):
         pages = read_pages(reader, path, "layout")
-        _require_text(path, pages, limits)
-        return load_guideline_pdf(path, reader, pages, respace=False)
+        return _ocr_guideline(path, reader, pages, False, limits)
     pages = read_pages(reader, path, "plain", done=probe)
-    _require_text(path, pages, limits)
-    return load_guideline_pdf(path, reader, pages, respace=True)
+    return _ocr_guideline(path, reader, pages, True, limits)

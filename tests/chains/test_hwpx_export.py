@@ -24,6 +24,7 @@ from assistant.chains.hwpx_export import (
 )
 from ingest.loaders.hwpx import load_hwpx
 from ingest.loaders.textnorm import normalize_text, tidy_lines
+from ingest.model import LoadLimits
 from tests.chains.test_drafting import REQUEST
 
 HP = "{http://www.hancom.co.kr/hwpml/2011/paragraph}"
@@ -115,7 +116,7 @@ def test_package_is_valid_owpml() -> None:
 
 def test_round_trip_our_loader_and_python_hwpx(tmp_path: Path) -> None:
     path = write_hwpx(LETTER, tmp_path / "초안.hwpx")
-    ours = load_hwpx(path).text
+    ours = load_hwpx(path, LoadLimits()).text
     assert ours == tidy_lines(normalize_text("\n".join(expected_lines(LETTER))))
     # python-hwpx drops empty paragraphs and joins the cells of a table row with tabs.
     theirs = python_hwpx_lines(path.read_bytes())

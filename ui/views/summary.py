@@ -22,15 +22,15 @@ from ingest.model import LoaderError
 from ui import audit, components, state
 from ui.admin import safe_name
 
-UPLOAD_TYPES = ["pdf", "hwpx", "hwp", "docx", "txt", "md"]
+UPLOAD_TYPES = ["pdf", "hwpx", "hwp", "docx", "txt", "md", "png", "jpg", "jpeg", "tif", "tiff"]
 INDEXED, UPLOADED = "색인된 문서", "파일 올리기"
 SUMMARY_UPLOADS = ".summary"  # under ui.upload_dir; never indexed (ingest skips dot folders)
 
 
 def unreadable(reason: str) -> None:
     st.error(
-        f"파일을 읽지 못했습니다: {reason}. 스캔한 PDF나 암호가 걸린 문서는 읽을 수 없습니다 — "
-        "텍스트가 들어 있는 파일(한글/워드/PDF 원본)로 다시 올려 주세요."
+        f"파일을 읽지 못했습니다: {reason}. 암호가 걸린 문서나 글자를 알아볼 수 없는 스캔·사진은 읽을 수 없습니다 — "
+        "원본 파일(한글/워드/PDF)이나 더 선명한 스캔으로 다시 올려 주세요."
     )
 
 
@@ -135,7 +135,9 @@ if mode == INDEXED:
 else:
     limit = state.settings().ingest.max_file_mb
     upload = st.file_uploader(
-        f"파일 (PDF, HWPX, HWP, DOCX, TXT · 최대 {limit:g}MB)", type=UPLOAD_TYPES, key="sum_upload"
+        f"파일 (PDF, HWPX, HWP, DOCX, TXT, 사진·스캔 이미지 PNG/JPG/TIFF · 최대 {limit:g}MB)",
+        type=UPLOAD_TYPES,
+        key="sum_upload",
     )
 
 
