@@ -45,6 +45,7 @@ from sqlalchemy import (
 
 from assistant.security.pii import mask_personal_data
 from assistant.security.storage import is_sqlite, make_engine
+from assistant.settings import get_settings
 
 EVENTS = frozenset(
     {
@@ -317,8 +318,6 @@ def get_audit_log(settings: Any) -> AuditLog:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from assistant.settings import get_settings
-
     parser = argparse.ArgumentParser(prog="python -m assistant.security.audit", description="감사 기록")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="해시 연결과 삭제 방지 트리거를 검사합니다")
