@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 
 from assistant.security.pii import mask_personal_data
-from assistant.security.storage import is_sqlite, make_engine
+from assistant.security.storage import is_sqlite, make_engine, one_per_url
 from assistant.settings import get_settings
 
 EVENTS = frozenset(
@@ -304,17 +304,9 @@ class AuditLog:
         self._engine.dispose()
 
 
-_LOGS: dict[str, AuditLog] = {}
-_LOGS_LOCK = threading.Lock()
-
-
 def get_audit_log(settings: Any) -> AuditLog:
     """One shared :class:`AuditLog` per URL (``settings.security.audit_url``)."""
-    url = settings.security.audit_url
-    with _LOGS_LOCK:
-        if url not in _LOGS:
-            _LOGS[url] = AuditLog(url)
-        return _LOGS[url]
+    return one_per_url(AuditLog, settings.security.audit_url)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
