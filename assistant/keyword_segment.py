@@ -34,7 +34,7 @@ COLUMNS = (
     "effective_date",
     "section_path",
     "doc_id",
-    "access_groups",  # ",감사," … or "" (all staff): see assistant.security.access
+    "access_groups",  # ",감사," … or "" (all staff): see ingest.access
 )
 _BRACKETED_LAW = re.compile(r"「([^」]{2,80})」")
 _TITLE_BATCH = 5000

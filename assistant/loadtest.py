@@ -30,10 +30,13 @@ from typing import Any
 import numpy as np
 
 from assistant import keyword_index
+from assistant.bench.datasets import read_qa_file
 from assistant.chains import ChainContext, answer_question, make_context
 from assistant.retrieval import HybridRetriever
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
-from ingest.pipeline import indexed_chunk_ids
+from ingest.embeddings import make_embeddings
+from ingest.index import indexed_chunk_ids
+from ingest.pipeline import run_ingest
 
 QA_DIR = PROJECT_ROOT.parent / "shared" / "data" / "qa"
 QA_FILES = ("koblex-dev.jsonl", "firesafety-dev.jsonl")
@@ -44,8 +47,6 @@ Admin = Callable[[Callable[[str], None]], Any]  # admin(mark): re-index; mark(la
 
 def dev_questions(qa_dir: Path = QA_DIR) -> list[str]:
     """The dev QA questions (as the QA benchmark sends them)."""
-    from assistant.bench.datasets import read_qa_file
-
     return [item.query for name in QA_FILES for item in read_qa_file(qa_dir / name).items]
 
 
@@ -53,8 +54,6 @@ def shared_app(settings: Settings, embeddings: Any = None) -> tuple[ChainContext
     """One retriever and one chain context for all users, built and warmed as ui/state.py does;
     returns (context, embedding model) — the admin's indexing shares the model, as the 관리 page."""
     if embeddings is None:
-        from ingest.embeddings import make_embeddings
-
         embeddings = make_embeddings(settings.embedding)
     retriever = HybridRetriever(settings, embeddings=embeddings)
     retriever.search(WARMUP_QUERY, k=1)
@@ -284,8 +283,6 @@ def main(argv: list[str] | None = None) -> int:
     ctx, embeddings = shared_app(s)
     admin: Admin | None = None
     if args.reindex:
-        from ingest.pipeline import run_ingest
-
         paths = list(args.reindex)
 
         def reindex(mark: Callable[[str], None]) -> Any:

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -31,11 +31,14 @@ from pydantic import ConfigDict
 from assistant import keyword_index
 from assistant.korean import char_bigrams, morphemes
 from assistant.legal_refs import ArticleRef, LawCatalog, parent_act, parse_refs
-from assistant.security.access import visible_mask
 from assistant.settings import RetrievalSettings, Settings
 from ingest import generations
+from ingest.access import visible_mask
+from ingest.embeddings import make_embeddings
 from ingest.generations import Generation
+from ingest.manifest import Manifest
 from ingest.model import Chunk
+from ingest.store import make_client, open_collection
 
 
 class IndexMissingError(RuntimeError):
@@ -55,6 +58,25 @@ class SearchFilters:
     doc_type: str | None = None  # "statute" | "guideline"
     effective_on: str | None = None  # "YYYY-MM-DD": only provisions in force on that date
     groups: tuple[str, ...] = ()  # the user's access groups; restricted documents need one of them
+
+
+class Retriever(Protocol):
+    """What chains and the UI need from retrieval; :class:`HybridRetriever` is the real one and
+    test fakes implement the same."""
+
+    @property
+    def catalog(self) -> LawCatalog: ...
+
+    @property
+    def embeddings(self) -> Any: ...
+
+    def search(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, hint: str | None = None
+    ) -> list[SearchHit]: ...
+
+    def get_article(self, law: str, article: str, groups: Sequence[str] = ()) -> list[Chunk]: ...
+
+    def get_chunks(self, ids: Sequence[str], groups: Sequence[str] = ()) -> list[Chunk]: ...
 
 
 @dataclass(frozen=True)
@@ -180,8 +202,6 @@ class HybridRetriever:
         return gen, marker
 
     def _load(self) -> _Snapshot:
-        from ingest.manifest import Manifest
-
         gen, marker = self._generation()
         folder = gen.path(self.db_dir)
         loaded = keyword_index.load_current(folder)
@@ -263,13 +283,16 @@ class HybridRetriever:
     def __len__(self) -> int:
         return len(self._snap.index)
 
+    @property
+    def embeddings(self) -> Any:
+        """The query embedding model of the live generation (loaded on first use)."""
+        return self._embedder(self._snap)
+
     # --- heavy parts, created on first use ---
     def _embedder(self, snap: _Snapshot) -> Any:
         """The query embedding model of the generation being searched: after a change of
         embedding model the old generation keeps being searched with its own model until the
         rebuild switches over."""
-        from ingest.embeddings import make_embeddings
-
         wanted = snap.generation.embedding_model or self.settings.embedding.model
         if wanted == self.settings.embedding.model:
             if self._embeddings is None:
@@ -284,8 +307,6 @@ class HybridRetriever:
     def _dense(self, snap: _Snapshot) -> tuple[Any, Any]:
         embeddings = self._embedder(snap)
         if snap.collection is None:
-            from ingest.store import make_client, open_collection
-
             if self._client is None:
                 self._client = make_client(self.settings.store)
             collection = open_collection(self._client, snap.generation.collection, embeddings, create=False)

@@ -42,13 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.chroma_url:
         settings.store.chroma_url = args.chroma_url
 
-    from ingest.pipeline import (
-        RebuildCheckError,
-        index_stats,
-        open_manifest,
-        refresh_keyword_index,
-        run_ingest,
-    )
+    from ingest.index import index_stats, open_manifest
+    from ingest.pipeline import RebuildCheckError, refresh_keyword_index, run_ingest
     from ingest.store import EmbeddingMismatchError
 
     if args.refresh_keywords:

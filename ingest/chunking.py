@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.numbering import CIRCLED_NUMBERS, circled_number
 from ingest.model import PAGE_BREAK, Chunk, LoadedDocument
 from ingest.tables import TABLE_CLOSE, TABLE_OPEN
 
@@ -37,9 +38,8 @@ _ARTICLE_PLAIN = re.compile(r"^제(\d+)조(?:의(\d+))?\s*\(([^)]*)\)\s*(.*)$")
 _DIVISION = re.compile(r"^(#{2,4})\s+(.+?)\s*$")
 _ADDENDUM = re.compile(r"^#{1,4}\s*부\s*칙\b(.*)$")
 _ADDENDUM_BLOCK = re.compile(r"^부\s*칙\s*(<[^>]*>)?\s*$")
-_PARAGRAPH_START = re.compile(r"^\s*(?:\*\*)?([①-⑳㉑-㉟])")
+_PARAGRAPH_START = re.compile(rf"^\s*(?:\*\*)?([{CIRCLED_NUMBERS}])")
 _ITEM_START = re.compile(r"^\s*\d+(?:의\d+)?\\?\.\s")
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟"
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -204,7 +204,7 @@ def pack_units(units: list[str], budget: int, count: CountTokens, sep: str = "\n
 
 
 def _paragraph_numbers(body: str) -> tuple[int, int]:
-    nums = [_CIRCLED.index(m.group(1)) + 1 for m in map(_PARAGRAPH_START.match, body.split("\n")) if m]
+    nums = [circled_number(m.group(1)) for m in map(_PARAGRAPH_START.match, body.split("\n")) if m]
     return (min(nums), max(nums)) if nums else (0, 0)
 
 

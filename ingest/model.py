@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from assistant.settings import OcrSettings
+from assistant.settings import OcrSettings
 
 DocType = Literal["statute", "guideline"]
 
@@ -63,7 +62,7 @@ class LoadLimits:
     max_unzipped_bytes: int = 200 * MIB  # HWPX/DOCX members, HWP streams: decompressed, in total
     max_pdf_pages: int = 2000
     max_text_chars: int = 5_000_000  # extracted characters of one document (about 3,000 pages)
-    ocr: OcrSettings = field(default_factory=lambda: _ocr_defaults())  # image pages and photos
+    ocr: OcrSettings = field(default_factory=OcrSettings)  # image pages and photos
     pdf_tables: bool = False  # ruled tables of guideline PDFs as rows with headers (pdfplumber)
 
     @classmethod
@@ -78,12 +77,6 @@ class LoadLimits:
             ocr=settings.ocr,
             pdf_tables=settings.ingest.pdf_tables,
         )
-
-
-def _ocr_defaults() -> OcrSettings:
-    from assistant.settings import OcrSettings
-
-    return OcrSettings()
 
 
 def check_text_budget(path: str, used_chars: int, limits: LoadLimits) -> None:

@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant import keyword_index
-from assistant.security.access import encode_groups, groups_for_path
+from assistant.korean import char_bigrams
 from assistant.settings import PROJECT_ROOT, Settings
 from ingest import generations, keyword_sync, prepare_worker
+from ingest.access import encode_groups, groups_for_path
 from ingest.chunking import token_counter
 from ingest.embeddings import IndexedEmbeddings, make_embeddings
+from ingest.index import active_generation
 from ingest.manifest import FileRecord, Manifest
 from ingest.model import Chunk, LoaderError
 from ingest.store import (
@@ -273,10 +275,9 @@ class Indexer:
 
     def check(self) -> None:
         """Sanity check of a rebuilt generation before readers switch to it: Chroma holds exactly
-        the manifest's chunks, a chunk's own text finds its vector, and a search over the new
-        generation returns hits."""
-        from assistant.retrieval import HybridRetriever
-
+        the manifest's chunks, a chunk's own text finds its vector, and the generation's keyword
+        snapshot holds every chunk and finds the probe by its own words. Done with the index's
+        own parts: the writer never imports the retriever."""
         ids = self.manifest.chunk_ids()
         count = self.collection.count()
         if count != len(ids):
@@ -290,40 +291,18 @@ class Indexer:
         )["ids"][0]
         if found != [probe_id]:
             raise RebuildCheckError("새 색인의 검증 질의가 해당 청크를 찾지 못해 전환하지 않았습니다.")
-        retriever = HybridRetriever(
-            self.settings, embeddings=self.embeddings, collection=self.collection, generation=self.generation
-        )
-        if not retriever.search(text.split("\n", 1)[0], k=1):
+        loaded = keyword_index.load_current(self.index_dir)
+        if loaded is None or set(loaded[1].ids) != ids:
+            raise RebuildCheckError("새 색인의 키워드 색인이 청크 목록과 달라 전환하지 않았습니다.")
+        index = loaded[1]
+        row = list(index.ids).index(probe_id)
+        if not index.scores("bigram", char_bigrams(text.split("\n", 1)[0]))[row] > 0:
             raise RebuildCheckError("새 색인의 검증 검색 결과가 비어 전환하지 않았습니다.")
 
 
 def publish_keyword_snapshot(manifest: Manifest, index_dir: Path) -> str:
     """Build the keyword index from all the manifest's chunks and make it the generation's live snapshot."""
     return keyword_sync.build_full(manifest, index_dir)
-
-
-def active_generation(settings: Settings) -> generations.Generation | None:
-    """The generation queries use now (None when nothing is indexed)."""
-    return generations.active(Path(settings.store.db_dir), settings.store.collection)
-
-
-def open_manifest(settings: Settings) -> Manifest | None:
-    """The active generation's manifest (caller closes it); None when nothing is indexed."""
-    gen = active_generation(settings)
-    if gen is None or not gen.manifest_path(Path(settings.store.db_dir)).exists():
-        return None
-    return Manifest(gen.manifest_path(Path(settings.store.db_dir)))
-
-
-def indexed_chunk_ids(settings: Settings) -> set[str]:
-    """Chunk ids of the live index (its active generation)."""
-    manifest = open_manifest(settings)
-    if manifest is None:
-        return set()
-    try:
-        return manifest.chunk_ids()
-    finally:
-        manifest.close()
 
 
 def remove_document(
@@ -480,45 +459,3 @@ def _index_files(
 
 def _is_under(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
-
-
-def index_stats(settings: Settings) -> dict[str, Any]:
-    """What is indexed: files and chunks by type, embedding model, last indexing time."""
-    db_dir = Path(settings.store.db_dir)
-    gen = active_generation(settings)
-    in_progress = generations.building(db_dir)
-    manifest = open_manifest(settings)
-    base: dict[str, Any] = {
-        "db_dir": str(db_dir),
-        "generation": (gen.name or "legacy") if gen else None,
-        "rebuild_in_progress": in_progress.name if in_progress else None,
-    }
-    if manifest is None or gen is None:
-        return {
-            **base,
-            "files": 0,
-            "chunks": 0,
-            "files_by_type": {},
-            "chunks_by_type": {},
-            "last_indexed": None,
-            "embedding_model": None,
-            "keyword_snapshot": None,
-        }
-    try:
-        files = manifest.files().values()
-        by_type: dict[str, int] = {}
-        chunks_by_type: dict[str, int] = {}
-        for f in files:
-            by_type[f.doc_type] = by_type.get(f.doc_type, 0) + 1
-            chunks_by_type[f.doc_type] = chunks_by_type.get(f.doc_type, 0) + f.n_chunks
-        return {
-            **base,
-            **manifest.counts(),
-            "files_by_type": by_type,
-            "chunks_by_type": chunks_by_type,
-            "last_indexed": max((f.indexed_at for f in files), default=None),
-            "embedding_model": manifest.get_info("embedding_model"),
-            "keyword_snapshot": keyword_index.current_version(gen.path(db_dir)),
-        }
-    finally:
-        manifest.close()

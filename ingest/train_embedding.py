@@ -27,6 +27,7 @@ import numpy as np
 
 from assistant.legal_refs import is_repealed
 from assistant.settings import Settings, TrainEmbeddingSettings, load_settings
+from ingest.index import open_manifest
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,6 @@ def training_pairs(articles: Iterable[Article], cfg: TrainEmbeddingSettings) -> 
 
 def corpus_articles(settings: Settings) -> Iterator[Article]:
     """Statute articles of the live index: no 부칙, no repealed stubs."""
-    from ingest.pipeline import open_manifest
-
     manifest = open_manifest(settings)
     if manifest is None:
         raise SystemExit(

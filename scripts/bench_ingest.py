@@ -106,7 +106,8 @@ def incremental_case(s, src: Path, embeddings) -> dict:  # noqa: ANN001
     """Edit one file; time until a retriever loaded before the edit finds the new text; and, for
     comparison, what each incremental run cost before: a full keyword rebuild."""
     from assistant.retrieval import HybridRetriever
-    from ingest.pipeline import active_generation, open_manifest, publish_keyword_snapshot, run_ingest
+    from ingest.index import active_generation, open_manifest
+    from ingest.pipeline import publish_keyword_snapshot, run_ingest
 
     retriever = HybridRetriever(s, embeddings=embeddings)
     retriever.search("민원 처리기간", k=1)

@@ -7,4 +7,5 @@ bash scripts/install-system-deps.sh  # Debian Chromium + Korean fonts, PostgreSQ
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False ORT_DISABLE_TELEMETRY=1
 ruff check .
+lint-imports  # the layers contract in pyproject.toml: no upward import
 python -m pytest -q -ra "$@"

@@ -20,8 +20,8 @@ from assistant.chains import (
 )
 from assistant.chains.summarize import DocumentNotFoundError
 from assistant.retrieval import HybridRetriever, SearchFilters
-from assistant.security.access import can_see, encode_groups, groups_for_path, visible_mask
 from assistant.settings import Settings
+from ingest.access import can_see, encode_groups, groups_for_path, visible_mask
 from ingest.pipeline import run_ingest
 from tests.conftest import copy_statutes
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -250,19 +249,6 @@ def test_answer_metrics_with_fake_answer() -> None:
     assert math.isnan(supported_share("[1]", []))  # no content morphemes: nothing to judge
 
 
-def test_answers_without_chain_module_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setitem(sys.modules, "assistant.chains", None)  # import fails even once it exists
-    qa = _own_qa(tmp_path)
-    code = main(
-        ["--qa", str(qa), "--answers", "--out", str(tmp_path / "o"), "--no-progress"],
-        retriever_factory=_factory,
-    )
-    assert code == 1
-    assert "답변 체인이 아직 없습니다" in capsys.readouterr().err
-
-
 # --- end to end -----------------------------------------------------------------------------
 
 CHUNKS = {
@@ -416,7 +402,7 @@ def test_llm_rewrite_config_is_measured(tmp_path: Path, monkeypatch: pytest.Monk
 
     hint = "형법 제330조(야간주거침입절도)\n용어: 절도, 야간, 주거침입"
     model = GenericFakeChatModel(messages=itertools.repeat(hint))
-    monkeypatch.setattr("assistant.llm.make_chat_model", lambda cfg: model)
+    monkeypatch.setattr("assistant.bench.runner.make_chat_model", lambda cfg: model)
     assert main(argv, retriever_factory=lambda s: HintRetriever(s)) == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     base, rewritten = report["results"]["plain"]["overall"], report["results"]["rewrite"]["overall"]

@@ -16,7 +16,8 @@ import pytest
 from assistant.retrieval import HybridRetriever, SearchUnavailableError
 from assistant.settings import Settings
 from ingest import generations
-from ingest.pipeline import RebuildCheckError, active_generation, indexed_chunk_ids, run_ingest
+from ingest.index import active_generation, indexed_chunk_ids
+from ingest.pipeline import RebuildCheckError, run_ingest
 from ingest.store import make_client
 from tests.conftest import PROJECT_ROOT, committed_chunks, copy_statutes
 

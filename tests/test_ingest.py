@@ -14,7 +14,8 @@ import pytest
 from assistant import keyword_index
 from assistant.settings import Settings
 from ingest.__main__ import main as ingest_main
-from ingest.pipeline import active_generation, indexed_chunk_ids, open_manifest, run_ingest
+from ingest.index import active_generation, indexed_chunk_ids, open_manifest
+from ingest.pipeline import run_ingest
 from ingest.store import EmbeddingMismatchError, all_ids, make_client, open_collection
 from tests.conftest import PROJECT_ROOT, committed_chunks, copy_statutes
 

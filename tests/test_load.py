@@ -20,7 +20,8 @@ from assistant.loadtest import (
     summarize,
 )
 from assistant.settings import load_settings
-from ingest.pipeline import active_generation, indexed_chunk_ids, run_ingest
+from ingest.index import active_generation, indexed_chunk_ids
+from ingest.pipeline import run_ingest
 from tests.conftest import copy_statutes
 
 FILES = ["행정기본법/법률.md", "민원처리에관한법률/시행규칙.md", "전자정부법/시행규칙.md"]

@@ -17,8 +17,9 @@ from assistant.security.auth import User
 from assistant.security.guard import InputRejected, check_upload
 from assistant.security.throttle import ThrottleEntry, get_throttle
 from assistant.settings import Settings
+from ingest.index import index_stats, open_manifest
 from ingest.manifest import FileRecord
-from ingest.pipeline import IngestReport, index_stats, open_manifest, run_ingest
+from ingest.pipeline import IngestReport, run_ingest
 from ui import audit
 
 Progress = Callable[[int, int, int], None]
@@ -113,6 +114,7 @@ def save_uploads(files: Sequence[tuple[str, bytes]], settings: Settings, user: U
             check_upload(clean, data, settings)  # by content: type, size, pages, zip bomb
         except InputRejected as exc:
             out.rejected.append((name, exc.reason))
+            audit.record(settings, "input_rejected", user, sources=[clean], detail=f"업로드: {exc.kind}")
             continue
         with tempfile.TemporaryDirectory() as tmp:
             probe = Path(tmp) / clean
@@ -121,6 +123,7 @@ def save_uploads(files: Sequence[tuple[str, bytes]], settings: Settings, user: U
                 load_document(probe, LoadLimits.from_settings(settings))
             except LoaderError as exc:
                 out.rejected.append((name, exc.reason))
+                audit.record(settings, "input_rejected", user, sources=[clean], detail=f"업로드: {exc.kind}")
                 continue
             target = folder / clean
             shutil.move(probe, target)

@@ -1,9 +1,9 @@
-"""The answering side of the benchmark: the protocol `assistant.chains` must offer, and the
-per-answer metrics computed against a QA item's gold targets and reference answer."""
+"""The answering side of the benchmark: the adapter from the answer chain
+(``assistant.chains.answer_question``) to what the benchmark scores, and the per-answer metrics
+computed against a QA item's gold targets and reference answer."""
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.bench import korean_text, metrics
 from assistant.bench.gold import GoldTarget, cited_targets
+from assistant.chains import answer_question
 
 # A sentence counts as supported when at least this share of its content morphemes occurs in
 # one cited chunk. Lexical and offline on purpose: cheap, deterministic, no judge model.
@@ -20,19 +21,9 @@ SUPPORT_THRESHOLD = 0.6
 # "[1]", "[1, 3]" markers point at sources; their digits are not claims to be supported.
 _CITATION_MARK = re.compile(r"\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]")
 
-CHAINS_MISSING = (
-    "답변 체인이 아직 없습니다: assistant.chains.answer_for_bench(question, settings) 를 찾을 수 없습니다. "
-    "--answers 없이 검색 지표만 측정하세요."
-)
-
-
-class AnswererUnavailable(RuntimeError):
-    """`--answers` was asked for but the answer chain cannot be loaded."""
-
-
 @dataclass
 class AnswerResult:
-    """What `assistant.chains.answer_for_bench` returns for one question.
+    """What the benchmark keeps of one answer.
 
     `citations` are the metadata dicts of the cited chunks (law_title, article, doc_title,
     section_path, …) plus their chunk text under "text" — the support check reads it.
@@ -49,17 +40,22 @@ class AnswerResult:
 Answerer = Callable[[str], AnswerResult]
 
 
+def answer_result(question: str, settings: Any) -> AnswerResult:
+    """Answer `question` with the app's chain and keep what the benchmark scores."""
+    answer = answer_question(question, settings)
+    return AnswerResult(
+        text=answer.text,
+        citations=[s.citation_dict() for s in answer.sources],
+        no_evidence=answer.no_evidence,
+        corrected=answer.corrected,
+        tokens_in=answer.tokens_in,
+        tokens_out=answer.tokens_out,
+    )
+
+
 def load_answerer(settings: Any) -> Answerer:
-    """The app's answer chain bound to `settings` (imported lazily; it may not exist yet)."""
-    try:
-        answer_for_bench = importlib.import_module("assistant.chains").answer_for_bench
-    except (ImportError, AttributeError) as exc:
-        raise AnswererUnavailable(f"{CHAINS_MISSING} ({exc})") from exc
-
-    def answer(question: str) -> AnswerResult:
-        return answer_for_bench(question, settings)
-
-    return answer
+    """The app's answer chain bound to `settings`."""
+    return lambda question: answer_result(question, settings)
 
 
 def supported_share(

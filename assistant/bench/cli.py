@@ -13,17 +13,18 @@ from datetime import datetime
 from pathlib import Path
 
 from assistant.bench import plots, report
-from assistant.bench.answers import AnswererUnavailable, load_answerer
+from assistant.bench.answers import load_answerer
 from assistant.bench.datasets import FORMATS, DatasetError, QADataset, format_bad_lines, read_qa_file
 from assistant.bench.runner import (
     AnswererFactory,
     ConfigSpec,
-    IndexMissing,
     RetrieverFactory,
     RewriterUnavailable,
     default_retriever_factory,
     run_benchmark,
 )
+from assistant.retrieval import IndexMissingError
+from assistant.settings import load_settings
 
 EXIT_OK, EXIT_ENV, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_KS = "1,5,10,20"
@@ -67,8 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configs(files: Sequence[str], db: str | None) -> list[ConfigSpec]:
-    from assistant.settings import load_settings
-
     specs: list[ConfigSpec] = []
     for file in files or [None]:
         if file is not None and not Path(file).is_file():
@@ -132,7 +131,7 @@ def main(
             answerer_factory=answerer_factory,
             progress=not args.no_progress,
         )
-    except (IndexMissing, AnswererUnavailable, RewriterUnavailable) as exc:
+    except (IndexMissingError, RewriterUnavailable) as exc:
         print(f"오류: {exc}", file=sys.stderr)
         return EXIT_ENV
     run_args = {

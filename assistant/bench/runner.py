@@ -21,13 +21,18 @@ from assistant.bench.answers import Answerer, answer_metrics, load_answerer
 from assistant.bench.datasets import QADataset, QAItem
 from assistant.bench.gold import GoldTarget, first_hit_ranks, resolve_item
 from assistant.bench.metrics import MRR_K, NDCG_K, retrieval_metrics
+from assistant.chains.rewrite import suggest_provisions
 from assistant.legal_refs import LawCatalog
+from assistant.llm import make_chat_model
+from assistant.retrieval import IndexMissingError, build_retriever
 
 INGEST_HINT = "먼저 `python -m ingest 경로…` 로 색인하세요"
 KEEP_RETRIEVED = 10  # retrieved sources kept per question in report.json, for eyeballing misses
 
 
 class Retriever(Protocol):
+    """The part of the retriever the benchmark uses (test fakes implement just this)."""
+
     def search(self, query: str, k: int = 10, hint: str | None = None) -> list[Any]: ...
 
     def law_titles(self) -> set[str]: ...
@@ -40,10 +45,6 @@ Rewriter = Callable[[str], "str | None"]  # question → the LLM's guess of the 
 
 class RewriterUnavailable(RuntimeError):
     """`retrieval.llm_rewrite` is on but no LLM is configured."""
-
-
-class IndexMissing(RuntimeError):
-    """No usable index for a config (missing folder, empty collection)."""
 
 
 @dataclass
@@ -118,35 +119,16 @@ def _index_missing_message(settings: Any) -> str:
     return f"인덱스가 없습니다: {where} (컬렉션 '{store.collection}'). {INGEST_HINT}"
 
 
-def _missing_message(exc: BaseException, settings: Any) -> str:
-    text = str(exc)
-    if "인덱스가 없습니다" in text and "python -m ingest" in text:
-        return text
-    return f"{_index_missing_message(settings)} ({text})" if text else _index_missing_message(settings)
-
-
 def check_index_dir(settings: Any) -> None:
     """Cheap pre-flight for the default retriever: the index folder exists and is not empty."""
     db_dir = Path(settings.store.db_dir)
     if not settings.store.chroma_url and (not db_dir.is_dir() or not any(db_dir.iterdir())):
-        raise IndexMissing(_index_missing_message(settings))
-
-
-def _index_missing_types() -> tuple[type[BaseException], ...]:
-    try:
-        from assistant.retrieval import IndexMissingError
-    except ImportError:
-        return (IndexMissing,)
-    return (IndexMissing, IndexMissingError)
+        raise IndexMissingError(_index_missing_message(settings))
 
 
 def default_retriever_factory(settings: Any) -> Retriever:
-    """The app's retriever for `settings`; IndexMissing when there is nothing to search."""
+    """The app's retriever for `settings`; IndexMissingError when there is nothing to search."""
     check_index_dir(settings)
-    try:
-        from assistant.retrieval import build_retriever
-    except ImportError as exc:
-        raise RuntimeError(f"검색 모듈(assistant.retrieval)을 불러올 수 없습니다: {exc}") from exc
     return build_retriever(settings)
 
 
@@ -168,15 +150,11 @@ def _doc_titles(retriever: Retriever) -> set[str] | None:
 
 
 def _open(spec: ConfigSpec, factory: RetrieverFactory) -> tuple[Retriever, LawCatalog, set[str] | None]:
-    missing = _index_missing_types()
-    try:
-        retriever = factory(spec.settings)
-        titles = set(retriever.law_titles())
-        doc_titles = _doc_titles(retriever)
-    except missing as exc:
-        raise IndexMissing(_missing_message(exc, spec.settings)) from exc
+    retriever = factory(spec.settings)
+    titles = set(retriever.law_titles())
+    doc_titles = _doc_titles(retriever)
     if not titles and not doc_titles:
-        raise IndexMissing(_index_missing_message(spec.settings))
+        raise IndexMissingError(_index_missing_message(spec.settings))
     return retriever, LawCatalog(titles), doc_titles
 
 
@@ -214,9 +192,6 @@ def load_rewriter(settings: Any) -> Rewriter | None:
     """The config's LLM query rewriter, or None when `retrieval.llm_rewrite` is off."""
     if not settings.retrieval.llm_rewrite:
         return None
-    from assistant.chains.rewrite import suggest_provisions
-    from assistant.llm import make_chat_model
-
     llm = make_chat_model(settings.llm)
     if llm is None:
         raise RewriterUnavailable(
@@ -279,7 +254,7 @@ def run_benchmark(
     progress: bool = True,
 ) -> BenchRun:
     """Run every config over every dataset. Ctrl-C stops early and returns what was measured,
-    marked `interrupted`. Raises IndexMissing / AnswererUnavailable (checked up front where
+    marked `interrupted`. Raises IndexMissingError (checked up front where
     that is cheap)."""
     ks = sorted(set(ks))
     run = BenchRun([ConfigRun(spec) for spec in configs], list(ks), answers)
@@ -331,9 +306,6 @@ def _run_config(
                     _evaluate(item, targets, dataset_run.name, retriever, answerer, ks, rewriter)
                 )
                 bar.update()
-    except _index_missing_types() as exc:
-        # The dense side opens lazily, so a missing Chroma collection shows up on first search.
-        raise IndexMissing(_missing_message(exc, config_run.spec.settings)) from exc
     finally:
         bar.close()
     config_run.peak_rss_kb = peak_rss_kb()

@@ -27,6 +27,7 @@ from assistant.chains.summarize import (
     UploadOutsideError,
 )
 from assistant.chains.types import Answer, Source, Turn
+from assistant.retrieval import SearchFilters
 from assistant.settings import Settings, get_settings
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "Turn",
     "UploadOutsideError",
     "UploadedFile",
-    "answer_for_bench",
     "answer_question",
     "check_citations",
     "check_format",
@@ -70,7 +70,7 @@ def stream_answer(
     settings: Settings | None = None,
     *,
     history: Sequence[Turn] = (),
-    filters: Any = None,
+    filters: SearchFilters | None = None,
     ctx: ChainContext | None = None,
 ) -> Iterator[str | Answer]:
     """Text deltas, then the final :class:`Answer` (whose text replaces what was streamed)."""
@@ -82,25 +82,10 @@ def answer_question(
     settings: Settings | None = None,
     *,
     history: Sequence[Turn] = (),
-    filters: Any = None,
+    filters: SearchFilters | None = None,
     ctx: ChainContext | None = None,
 ) -> Answer:
     return qa.answer_question(question, _ctx(settings, ctx), history, filters)
-
-
-def answer_for_bench(question: str, settings: Settings) -> Any:
-    """The QA benchmark's protocol (``assistant.bench.answers.AnswerResult``)."""
-    from assistant.bench.answers import AnswerResult
-
-    answer = answer_question(question, settings)
-    return AnswerResult(
-        text=answer.text,
-        citations=[s.citation_dict() for s in answer.sources],
-        no_evidence=answer.no_evidence,
-        corrected=answer.corrected,
-        tokens_in=answer.tokens_in,
-        tokens_out=answer.tokens_out,
-    )
 
 
 def stream_summary(

@@ -14,8 +14,12 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 
 from assistant.chains.text import CountTokens
+from assistant.legal_refs import LawCatalog
 from assistant.llm import LLMUnavailableError, make_chat_model
+from assistant.retrieval import Retriever, build_retriever
 from assistant.settings import Settings
+from ingest.chunking import token_counter
+from ingest.embeddings import make_embeddings
 
 AUTO: Any = object()  # "create from the settings" marker for optional adapters
 
@@ -23,7 +27,7 @@ AUTO: Any = object()  # "create from the settings" marker for optional adapters
 @dataclass
 class ChainContext:
     settings: Settings
-    retriever: Any  # assistant.retrieval.HybridRetriever or anything with .search(…, hint=) and .catalog
+    retriever: Retriever | None
     llm: BaseChatModel | None
     llm_error: str | None = None  # why the configured backend gave no model (Korean), if it did not
     count_tokens: CountTokens | None = None
@@ -31,24 +35,20 @@ class ChainContext:
 
     def tokens(self, text: str) -> int:
         if self.count_tokens is None:
-            from ingest.chunking import token_counter
-
             self.count_tokens = token_counter(self.settings.chunking.encoding)
         return self.count_tokens(text)
 
     @property
-    def catalog(self) -> Any:
-        return getattr(self.retriever, "catalog", None)
+    def catalog(self) -> LawCatalog | None:
+        return self.retriever.catalog if self.retriever is not None else None
 
     def similarities(self, query: str, texts: list[str]) -> list[float] | None:
         """Cosine of `query` with each text, or None when no embedding model can be loaded."""
         if self.embeddings is AUTO:
             # The retriever already holds the index's model; reuse it rather than load a second copy.
-            model = getattr(self.retriever, "_embeddings", None)
+            model = self.retriever.embeddings if self.retriever is not None else None
             if model is None:
                 try:
-                    from ingest.embeddings import make_embeddings
-
                     model = make_embeddings(self.settings.embedding)
                 except Exception:  # no model: the chains fall back to lexical evidence
                     model = None
@@ -67,7 +67,7 @@ class ChainContext:
 
 
 def make_context(
-    settings: Settings, retriever: Any = AUTO, llm: Any = AUTO, embeddings: Any = AUTO
+    settings: Settings, retriever: Retriever | None | Any = AUTO, llm: Any = AUTO, embeddings: Any = AUTO
 ) -> ChainContext:
     """A context for `settings`; adapters given explicitly win (``llm=None`` = no LLM,
     ``embeddings=None`` = lexical evidence only).
@@ -84,11 +84,9 @@ def make_context(
     return ChainContext(settings, None if retriever is AUTO else retriever, llm, error, embeddings=embeddings)
 
 
-def ensure_retriever(ctx: ChainContext) -> Any:
+def ensure_retriever(ctx: ChainContext) -> Retriever:
     """The context's retriever, built from the settings on first use (raises IndexMissingError)."""
     if ctx.retriever is None:
-        from assistant.retrieval import build_retriever
-
         ctx.retriever = build_retriever(ctx.settings)
     return ctx.retriever
 

@@ -340,12 +340,17 @@ def fallback_body(req: DraftRequest, has_basis: bool) -> list[tuple[int, str]]:
 def _basis(ctx: ChainContext, req: DraftRequest) -> list[Source]:
     if not req.use_basis:
         return []
-    query = req.question or " ".join([req.subject, *req.key_points])
+    return basis_sources(ctx, req.question or " ".join([req.subject, *req.key_points]), req.groups)
+
+
+def basis_sources(ctx: ChainContext, query: str, groups: Sequence[str]) -> list[Source]:
+    """The provisions a document cites as its basis: retrieved for `query`, kept only when there
+    is evidence, and only those close to the best (one highlighted sentence each)."""
     try:
         sources, weights, exact = retrieve_sources(
-            ctx, query, SearchFilters(groups=req.groups), k=ctx.settings.chains.draft_basis_k
+            ctx, query, SearchFilters(groups=tuple(groups)), k=ctx.settings.chains.draft_basis_k
         )
-    except Exception:  # no index: a draft without 관련 근거 is still a draft
+    except Exception:  # no index: a document without 관련 근거 is still a document
         return []
     if not has_evidence(sources, ctx.settings.chains, exact):
         return []

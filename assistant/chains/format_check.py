@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-HANGUL_ORDER = "가나다라마바사아자차카타파하"
-CIRCLED_NUM = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-CIRCLED_HANGUL = "㉮㉯㉰㉱㉲㉳㉴㉵㉶㉷㉸㉹㉺㉻"
+from assistant.numbering import CIRCLED_HANGUL, CIRCLED_NUMBERS_20, HANGUL_ORDER
+
+CIRCLED_NUM = CIRCLED_NUMBERS_20
 LEVEL_NAMES = ("1.", "가.", "1)", "가)", "(1)", "(가)", "①", "㉮")
 SPECIAL_NAMES = ("□", "○", "-", "ㆍ")
 

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.chains.citations import check_citations
 from assistant.chains.context import ChainContext
-from assistant.chains.drafting import attachment_lines, basis_reference, clean_line
+from assistant.chains.drafting import attachment_lines, basis_reference, basis_sources, clean_line
 from assistant.chains.prompts import DATA_RULE, escape_data, format_context, looks_like_prompt_echo
-from assistant.chains.qa import has_evidence, highlight, retrieve_sources
 from assistant.chains.types import Mode, Source
 from assistant.llm import Generation, describe_llm_error, stream_chat
-from assistant.retrieval import SearchFilters
 from assistant.security.pii import mask_personal_data, should_mask_for_llm
 
 KIND = "보도자료"
@@ -170,18 +168,7 @@ def press_messages(req: PressRequest, sources: Sequence[Source], mask: bool) -> 
 def _sources(ctx: ChainContext, req: PressRequest) -> list[Source]:
     if not req.use_sources:
         return []
-    query = req.question or " ".join([req.title, *req.key_points])
-    try:
-        sources, weights, exact = retrieve_sources(
-            ctx, query, SearchFilters(groups=req.groups), k=ctx.settings.chains.draft_basis_k
-        )
-    except Exception:  # no index: a release without 근거 is still a release
-        return []
-    if not has_evidence(sources, ctx.settings.chains, exact):
-        return []
-    best = max(s.evidence for s in sources)
-    chosen = [s for s in sources if s.evidence >= 0.6 * best or exact]
-    return [highlight(replace(s, n=i), weights, 1) for i, s in enumerate(chosen, start=1)]
+    return basis_sources(ctx, req.question or " ".join([req.title, *req.key_points]), req.groups)
 
 
 def draft_press_release(req: PressRequest, ctx: ChainContext) -> PressRelease:

@@ -31,6 +31,7 @@ from assistant.chains.types import Answer, Source, Turn
 from assistant.korean import morphemes
 from assistant.legal_refs import ref_matches
 from assistant.llm import Generation, describe_llm_error, stream_chat
+from assistant.retrieval import SearchFilters, analyze_query
 from assistant.security.guard import check_question
 from assistant.security.pii import mask_personal_data, should_mask_for_llm
 from assistant.settings import ChainSettings
@@ -184,14 +185,12 @@ def question_weights(question: str) -> dict[str, float]:
 def _exact_hit(query: str, sources: Sequence[Source], catalog: Any) -> bool:
     if catalog is None:
         return False
-    from assistant.retrieval import analyze_query
-
     refs = analyze_query(query, catalog).refs
     return any(ref_matches(r, s.law_title, s.article) for r in refs for s in sources if s.article)
 
 
 def retrieve_sources(
-    ctx: ChainContext, query: str, filters: Any = None, k: int | None = None, llm: Any = None
+    ctx: ChainContext, query: str, filters: SearchFilters | None = None, k: int | None = None, llm: Any = None
 ) -> tuple[list[Source], dict[str, float], bool]:
     """(numbered sources within the context budget, question weights, exact article found). With
     `llm` and `retrieval.llm_rewrite`, the model's guess of the provisions involved joins the search."""
@@ -233,7 +232,7 @@ def stream_answer(
     question: str,
     ctx: ChainContext,
     history: Sequence[Turn] = (),
-    filters: Any = None,
+    filters: SearchFilters | None = None,
 ) -> Iterator[str | Answer]:
     """Answer `question` (with the conversation `history`): text deltas, then the final Answer.
     Raises ``InputRejected`` (Korean message) for an empty, over-long or garbled question."""
@@ -334,7 +333,7 @@ def finish_generated(question: str, draft: str, sources: Sequence[Source], catal
 
 
 def answer_question(
-    question: str, ctx: ChainContext, history: Sequence[Turn] = (), filters: Any = None
+    question: str, ctx: ChainContext, history: Sequence[Turn] = (), filters: SearchFilters | None = None
 ) -> Answer:
     """The final Answer of :func:`stream_answer`."""
     result: Answer | None = None

@@ -41,6 +41,11 @@ from assistant.korean import morphemes
 from assistant.legal_refs import normalize_title
 from assistant.llm import Generation, describe_llm_error, stream_chat
 from assistant.security.pii import mask_personal_data, should_mask_for_llm
+from ingest.access import can_see
+from ingest.chunking import chunk_document, token_counter
+from ingest.index import open_manifest
+from ingest.loaders import load_document
+from ingest.model import LoadLimits
 
 EXTRACTIVE_NOTE = "※ 발췌 요약 (LLM 미사용): 문서에서 중요도가 높은 문장을 그대로 골라 정리했습니다."
 FINDINGS_NOTE = "본문에서 규칙으로 찾은 문장입니다(원문 그대로)."
@@ -162,10 +167,6 @@ def units_from_chunks(chunks: Sequence[tuple[str, dict[str, Any]]]) -> list[Unit
 def load_file_units(upload: UploadedFile, ctx: ChainContext) -> tuple[str, list[Unit]]:
     """(title, units) of an uploaded file, chunked like the index would chunk it; refuses a file
     outside the upload directory."""
-    from ingest.chunking import chunk_document, token_counter
-    from ingest.loaders import load_document
-    from ingest.model import LoadLimits
-
     s = ctx.settings
     folder = Path(s.ui.upload_dir).resolve()
     path = Path(upload.path).resolve()
@@ -182,9 +183,6 @@ def load_file_units(upload: UploadedFile, ctx: ChainContext) -> tuple[str, list[
 
 def indexed_documents(ctx: ChainContext, groups: Sequence[str] = ()) -> dict[str, str]:
     """Title → source path of every indexed document a user of `groups` may see (the picker)."""
-    from assistant.security.access import can_see
-    from ingest.pipeline import open_manifest
-
     manifest = open_manifest(ctx.settings)
     if manifest is None:
         return {}
@@ -201,8 +199,6 @@ def indexed_documents(ctx: ChainContext, groups: Sequence[str] = ()) -> dict[str
 
 def load_indexed_units(title: str, ctx: ChainContext, groups: Sequence[str] = ()) -> tuple[str, list[Unit]]:
     """(official title, units) of the indexed document whose title matches `title`."""
-    from ingest.pipeline import open_manifest
-
     docs = indexed_documents(ctx, groups)
     key = normalize_title(title)
     match = next((t for t in docs if normalize_title(t) == key), None)

@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # Re-exported for older callers; masking lives in assistant.security.pii.
+from assistant.numbering import CIRCLED_NUMBERS, circled_number
 from assistant.security.pii import mask_personal_data as mask_personal_data
 
 CountTokens = Callable[[str], int]
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟"
-_PARAGRAPH = re.compile(rf"^\s*(?:\*\*)?([{_CIRCLED}])")
+_PARAGRAPH = re.compile(rf"^\s*(?:\*\*)?([{CIRCLED_NUMBERS}])")
 # Sentence ends inside one line: "…한다. 다만, …" / "…경우? …". Item numbers ("1. ") and dates
 # ("2023.3.14") are not preceded by a Hangul syllable + period, so they never split.
 _SENTENCE_END = re.compile(r"(?<=[가-힣]\.)\s+(?=\S)|(?<=[?!])\s+(?=\S)")
@@ -31,7 +31,7 @@ class Sentence:
 def paragraph_of(line: str) -> int:
     """``"① …"`` → 1; 0 when the line does not start a 항."""
     m = _PARAGRAPH.match(line)
-    return _CIRCLED.index(m.group(1)) + 1 if m else 0
+    return circled_number(m.group(1)) if m else 0
 
 
 def strip_amendments(text: str) -> str:

@@ -10,7 +10,6 @@ Mode = Literal["generated", "extractive"]
 Role = Literal["user", "assistant"]
 Turn = tuple[Role, str]  # one conversation turn: ("user", "질문…") / ("assistant", "답변…")
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def paragraph_label(paragraphs: Sequence[int]) -> str:

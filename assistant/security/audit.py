@@ -44,7 +44,8 @@ from sqlalchemy import (
 )
 
 from assistant.security.pii import mask_personal_data
-from assistant.security.storage import is_sqlite, make_engine
+from assistant.security.storage import is_sqlite, make_engine, one_per_url
+from assistant.settings import get_settings
 
 EVENTS = frozenset(
     {
@@ -303,22 +304,12 @@ class AuditLog:
         self._engine.dispose()
 
 
-_LOGS: dict[str, AuditLog] = {}
-_LOGS_LOCK = threading.Lock()
-
-
 def get_audit_log(settings: Any) -> AuditLog:
     """One shared :class:`AuditLog` per URL (``settings.security.audit_url``)."""
-    url = settings.security.audit_url
-    with _LOGS_LOCK:
-        if url not in _LOGS:
-            _LOGS[url] = AuditLog(url)
-        return _LOGS[url]
+    return one_per_url(AuditLog, settings.security.audit_url)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from assistant.settings import get_settings
-
     parser = argparse.ArgumentParser(prog="python -m assistant.security.audit", description="감사 기록")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="해시 연결과 삭제 방지 트리거를 검사합니다")

@@ -12,8 +12,10 @@ with another process's.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy import event as sa_event
@@ -21,6 +23,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 DATA_FILE_MODE = 0o600
+T = TypeVar("T")
+_SHARED: dict[tuple[Callable[..., Any], str], Any] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def one_per_url(factory: Callable[[str], T], url: str) -> T:
+    """The process's one ``factory(url)`` (an audit log, a throttle, …), shared by all sessions."""
+    with _SHARED_LOCK:
+        if (factory, url) not in _SHARED:
+            _SHARED[(factory, url)] = factory(url)
+        return _SHARED[(factory, url)]
 
 
 def sqlite_url(path: Path | str) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, select
 
-from assistant.security.storage import make_engine
+from assistant.security.storage import make_engine, one_per_url
 
 _metadata = MetaData()
 throttle_table = Table(
@@ -182,14 +182,6 @@ class LoginThrottle:
         self._engine.dispose()
 
 
-_THROTTLES: dict[str, LoginThrottle] = {}
-_THROTTLES_LOCK = threading.Lock()
-
-
 def get_throttle(settings: Any) -> LoginThrottle:
     """One shared :class:`LoginThrottle` per URL (``settings.security.state_url``)."""
-    url = settings.security.state_url
-    with _THROTTLES_LOCK:
-        if url not in _THROTTLES:
-            _THROTTLES[url] = LoginThrottle(url)
-        return _THROTTLES[url]
+    return one_per_url(LoginThrottle, settings.security.state_url)

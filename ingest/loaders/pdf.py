@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from assistant.numbering import HANGUL_ORDER_LONG
 from ingest.loaders.textnorm import MIDDLE_DOT, normalize_text, tidy_lines, title_from_stem
 from ingest.model import PAGE_BREAK, ErrorKind, LoadedDocument, LoaderError, LoadLimits, check_text_budget
 
@@ -148,7 +149,7 @@ _SUBITEM = re.compile(r"^([가-힣])(?:의(\d+))?\.(?:\s|$)")
 _SUBSUB_NUM = re.compile(r"^(\d+)\)(?:\s|$)")
 _SUBSUB_LETTER = re.compile(r"^([가-힣])\)(?:\s|$)")
 _CLOSING = set(")]}>.,;:”’」』〉》】" + MIDDLE_DOT)
-_LETTERS = "가나다라마바사아자차카타파하거너더러머버서어저처커터퍼허"
+_LETTERS = HANGUL_ORDER_LONG
 _HEADING_MARK = {"편": "#", "장": "##", "절": "###", "관": "####"}
 
 

@@ -8,7 +8,7 @@ import socket
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.chains import Answer, answer_for_bench, answer_question, stream_answer
+from assistant.chains import Answer, answer_question, stream_answer
 from assistant.chains.citations import FLAG
 from assistant.chains.context import make_context
 from assistant.chains.prompts import DATA_RULE
@@ -146,14 +146,14 @@ def test_llm_server_down_falls_back_to_extractive(chain_settings, shared_retriev
     assert answer.fallback_reason in answer.to_markdown()
 
 
-def test_answer_for_bench(chain_settings, monkeypatch, shared_retriever) -> None:  # noqa: ANN001
-    from assistant.bench.answers import AnswerResult
+def test_bench_answer_adapter(chain_settings, monkeypatch, shared_retriever) -> None:  # noqa: ANN001
+    from assistant.bench.answers import AnswerResult, answer_result
     from assistant.chains import context
 
     monkeypatch.setattr(
         context, "_CACHE", {chain_settings.model_dump_json(): make_context(chain_settings, shared_retriever)}
     )
-    result = answer_for_bench("민원처리법 제17조의 처리기간 공표", chain_settings)
+    result = answer_result("민원처리법 제17조의 처리기간 공표", chain_settings)
     assert isinstance(result, AnswerResult) and not result.no_evidence
     assert (
         result.citations[0]["law_title"] == "민원 처리에 관한 법률"

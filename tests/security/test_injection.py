@@ -49,6 +49,7 @@ class FakeRetriever:
     """Serves fixed chunks, whatever the query (no index needed)."""
 
     catalog = None
+    embeddings = None
 
     def __init__(self, *texts: str) -> None:
         self.hits = [
@@ -65,6 +66,12 @@ class FakeRetriever:
 
     def search(self, query: str, k: int | None = None, filters: Any = None, hint: Any = None) -> list[Any]:
         return self.hits[: k or len(self.hits)]
+
+    def get_article(self, law: str, article: str, groups: Any = ()) -> list[Any]:
+        return []
+
+    def get_chunks(self, ids: Any, groups: Any = ()) -> list[Any]:
+        return [h.chunk for h in self.hits if h.chunk.id in set(ids)]
 
 
 def make_ctx(settings: Settings, llm: Any, *docs: str) -> ChainContext:

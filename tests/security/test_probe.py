@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 
 from assistant.security import auth
 from assistant.security.accounts import Account, AccountsError, load_accounts, save_account
-from assistant.security.audit import AuditLog
+from assistant.security.audit import AuditLog, get_audit_log
 from assistant.security.guard import InputRejected, check_upload
 from assistant.security.throttle import LoginThrottle, LoginThrottled
 from assistant.settings import Settings
@@ -313,6 +313,8 @@ def test_long_name_upload_on_the_admin_page_is_refused_not_crashed(sec_settings:
     sec_settings.ui.upload_dir = tmp_path / "uploads"
     result = admin.save_uploads([("가" * 300 + ".txt", "본문 내용입니다. ".encode() * 10)], sec_settings, ADMIN[2])
     assert not result.saved and "이름이 너무 깁니다" in result.rejected[0][1]
+    # the audit log records why, from the error's kind (never from the Korean message)
+    assert get_audit_log(sec_settings).recent(1, event="input_rejected")[0].detail == "업로드: name"
 
 
 # --- 10. the accounts file ---------------------------------------------------------------------------

@@ -141,6 +141,7 @@ def ask(question: str, filters: SearchFilters) -> None:
         question = check_question(question, state.settings())
     except InputRejected as exc:  # e.g. a 100k-character paste: refused before it is shown or sent
         st.error(str(exc), icon=":material/block:")
+        audit.record(state.settings(), "input_rejected", state.current_user(), detail=f"질문: {exc.kind}")
         return
     turns = history()
     user_msg = {"id": uuid.uuid4().hex[:12], "role": "user", "text": question, "answer": None}
