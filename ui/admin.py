@@ -18,8 +18,11 @@ from assistant.security.guard import InputRejected, check_upload
 from assistant.security.throttle import ThrottleEntry, get_throttle
 from assistant.settings import Settings
 from ingest.index import index_stats, open_manifest
+from ingest.loaders import load_document
 from ingest.manifest import FileRecord
+from ingest.model import LoaderError, LoadLimits
 from ingest.pipeline import IngestReport, run_ingest
+from ingest.pipeline import remove_document as remove_indexed
 from ui import audit
 
 Progress = Callable[[int, int, int], None]
@@ -101,9 +104,6 @@ def safe_name(name: str) -> str:
 def save_uploads(files: Sequence[tuple[str, bytes]], settings: Settings, user: User) -> UploadResult:
     """Check uploaded guidelines with the loaders and keep the readable ones in
     ``settings.ui.upload_dir`` (the index refers to them by path)."""
-    from ingest.loaders import load_document
-    from ingest.model import LoaderError, LoadLimits
-
     require_admin(user, settings, "save_uploads")
     out = UploadResult()
     folder = Path(settings.ui.upload_dir)
@@ -169,8 +169,6 @@ def reindex(
 def remove_document(path: str, settings: Settings, user: User, *, embeddings: Any = None) -> IngestReport:
     """Remove one file's chunks from the index. A file that was uploaded here is deleted too,
     so the next re-index does not bring it back."""
-    from ingest.pipeline import remove_document as remove_indexed
-
     require_admin(user, settings, "remove_document")
     try:
         report = remove_indexed(path, settings, embeddings)

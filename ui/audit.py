@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
+from assistant.security.audit import get_audit_log
 from assistant.security.auth import User
 from assistant.settings import Settings
 
@@ -31,8 +32,6 @@ def record(
 ) -> int | None:
     """Record `event` for `user` (or for the attempted `login` when nobody is logged in); the
     row id, or None when the log failed."""
-    from assistant.security.audit import get_audit_log
-
     who = login if login is not None else (user.login if user else "")
     try:
         return get_audit_log(settings).record(

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from assistant.chains import Answer, Source
+from assistant.chains.qa import highlight, question_weights
 from assistant.retrieval import IndexMissingError
 from assistant.settings import Settings
 from ingest.store import EmbeddingMismatchError
@@ -133,8 +134,6 @@ def source_highlights(source: Source, question: str, n: int) -> tuple[str, ...]:
     """The sentences to highlight: those the chain chose, else the chain's pick for `question`."""
     if source.highlights or not question:
         return source.highlights
-    from assistant.chains.qa import highlight, question_weights
-
     return highlight(source, question_weights(question), n).highlights
 
 

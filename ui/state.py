@@ -24,6 +24,7 @@ from assistant.llm import llm_status
 from assistant.retrieval import HybridRetriever, IndexMissingError
 from assistant.security.auth import User
 from assistant.settings import Settings, get_settings
+from ingest.embeddings import make_embeddings
 from ui.feedback import FeedbackStore
 
 WARMUP_QUERY = "민원 처리기간"
@@ -118,8 +119,6 @@ def _key(s: Settings) -> str:
 
 def embeddings(s: Settings | None = None) -> Any:
     """The embedding model (shared by search and the 관리 page's indexing)."""
-    from ingest.embeddings import make_embeddings
-
     s = s or settings()
     return shared(
         "embeddings",

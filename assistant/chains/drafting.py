@@ -17,7 +17,9 @@ from typing import Any, Literal
 
 from assistant.chains.citations import FLAG, check_citations
 from assistant.chains.context import ChainContext
+from assistant.chains.docx_export import draft_docx_bytes
 from assistant.chains.format_check import FormatIssue, check_format, symbol_for
+from assistant.chains.hwpx_export import draft_hwpx_bytes
 from assistant.chains.prompts import ECHO_REASON, draft_messages, looks_like_prompt_echo
 from assistant.chains.qa import has_evidence, highlight, retrieve_sources
 from assistant.chains.types import Mode, Source
@@ -71,13 +73,9 @@ class Draft:
         return self.request.subject
 
     def to_docx(self) -> bytes:
-        from assistant.chains.docx_export import draft_docx_bytes
-
         return draft_docx_bytes(self.text, self.request.kind)
 
     def to_hwpx(self) -> bytes:
-        from assistant.chains.hwpx_export import draft_hwpx_bytes
-
         return draft_hwpx_bytes(self.text, self.request.kind, self.request.subject)
 
 

@@ -16,7 +16,9 @@ from datetime import date
 from typing import Literal
 
 from assistant.chains.context import ChainContext
+from assistant.chains.docx_export import draft_docx_bytes
 from assistant.chains.format_check import symbol_for
+from assistant.chains.hwpx_export import draft_hwpx_bytes
 from assistant.chains.qa import retrieve_sources
 from assistant.chains.types import Source
 from assistant.deadlines import (
@@ -78,13 +80,9 @@ class DisclosureReview:
     notice: str = ""
 
     def to_hwpx(self) -> bytes:
-        from assistant.chains.hwpx_export import draft_hwpx_bytes
-
         return draft_hwpx_bytes(self.notice, "통지서", NOTICE_TITLE)
 
     def to_docx(self) -> bytes:
-        from assistant.chains.docx_export import draft_docx_bytes
-
         return draft_docx_bytes(self.notice, "통지서")
 
 

@@ -17,7 +17,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.chains.citations import check_citations
 from assistant.chains.context import ChainContext
+from assistant.chains.docx_export import draft_docx_bytes
 from assistant.chains.drafting import attachment_lines, basis_reference, basis_sources, clean_line
+from assistant.chains.hwpx_export import draft_hwpx_bytes
 from assistant.chains.prompts import DATA_RULE, escape_data, format_context, looks_like_prompt_echo
 from assistant.chains.types import Mode, Source
 from assistant.llm import Generation, describe_llm_error, stream_chat
@@ -65,13 +67,9 @@ class PressRelease:
         return self.request.title
 
     def to_hwpx(self) -> bytes:
-        from assistant.chains.hwpx_export import draft_hwpx_bytes
-
         return draft_hwpx_bytes(self.text, KIND, self.request.title)
 
     def to_docx(self) -> bytes:
-        from assistant.chains.docx_export import draft_docx_bytes
-
         return draft_docx_bytes(self.text, KIND)
 
 

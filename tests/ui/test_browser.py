@@ -323,3 +323,63 @@ def test_anonymous_clients_get_no_metrics_and_no_uploads(served_app: dict[str, A
         if method == "PUT":
             assert "로그인" in refused.value.read().decode("utf-8")
 
+
+def _download_both(page: Any, tmp_path: Path, stem: str) -> dict[str, Path]:
+    """Click the .hwpx and .docx buttons of the page's result; the saved files by suffix."""
+    saved: dict[str, Path] = {}
+    for suffix, name in ((".hwpx", re.compile(r"\.hwpx")), (".docx", re.compile(r"\.docx"))):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=name).first.click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(str(target))
+        assert target.suffix == suffix and target.stem == stem
+        saved[suffix] = target
+    return saved
+
+
+def docx_text(path: Path) -> str:
+    """Paragraphs and table cells of a .docx."""
+    from docx import Document
+
+    document = Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _radio(page: Any, label: str) -> None:
+    page.get_by_test_id("stRadio").first.get_by_text(label, exact=True).click()
+
+
+def test_press_release_and_disclosure_notice_download(
+    page: Any, served_app: dict[str, Any], tmp_path: Path
+) -> None:
+    """보도자료 and 정보공개 결정 통지서 in the browser, each downloaded as .hwpx (read back by the
+    project's HWPX loader) and .docx."""
+    from ingest.loaders.hwpx import load_hwpx
+    from ingest.model import LoadLimits
+
+    open_page(page, served_app, "draft", '[data-testid="stForm"]')
+    _radio(page, "보도자료")
+    page.get_by_label("제목", exact=True).fill("○○시, 민원 처리기간 단축 추진")
+    page.get_by_label("담당 부서").fill("민원여권과")
+    page.get_by_label("연락처").fill("02-000-0000")
+    page.get_by_label(re.compile("핵심 내용")).fill("민원 처리기간 단축 : 법정 처리기간보다 빨리 처리")
+    page.get_by_role("button", name="보도자료 만들기").click()
+    page.get_by_role("button", name=re.compile(r"\.hwpx")).first.wait_for()
+    shot(page, "press-release")
+    files = _download_both(page, tmp_path, "○○시, 민원 처리기간 단축 추진")
+    assert "민원 처리기간 단축" in load_hwpx(files[".hwpx"], LoadLimits()).text
+    assert "민원 처리기간 단축" in docx_text(files[".docx"])
+
+    _radio(page, "정보공개 청구 검토")
+    page.get_by_label(re.compile("청구 내용")).fill("1. 설명회 참석자 명단(성명, 연락처)\n2. 부지 선정 내부 검토 보고서")
+    page.get_by_role("button", name="검토하고 통지서 만들기").click()
+    page.get_by_role("button", name=re.compile(r"\.hwpx")).first.wait_for()
+    assert "부분공개" in page.get_by_test_id("stMain").inner_text()
+    shot(page, "disclosure-notice")
+    (tmp_path / "notice").mkdir()
+    files = _download_both(page, tmp_path / "notice", "정보공개 결정 통지서")
+    notice = load_hwpx(files[".hwpx"], LoadLimits()).text
+    assert "행정심판" in notice and "이의신청" in notice
+    assert "행정소송" in docx_text(files[".docx"])
+
