@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.chains.report_parts import placeholder_lines
+
 HANGUL_ORDER = "가나다라마바사아자차카타파하"
 CIRCLED_NUM = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CIRCLED_HANGUL = "㉮㉯㉰㉱㉲㉳㉴㉵㉶㉷㉸㉹㉺㉻"
@@ -192,6 +194,10 @@ def check_format(text: str, kind: str = "공문") -> list[FormatIssue]:
     issues += _check_attachments(lines, reg.attach)
     issues += _check_end_mark(lines, reg)
     issues += _check_style(lines)
+    issues += [
+        FormatIssue(n, "placeholder", "채우지 않은 자리표시 '(내용 입력…)'가 남아 있습니다. 내용을 쓰세요.")
+        for n in placeholder_lines(lines)
+    ]
     return issues
 
 
