@@ -289,6 +289,9 @@ class ChainSettings(BaseModel):
     # an embedding model the word share alone decides.
     min_similarity: float = 0.35
     min_evidence: float = 0.8
+    # The gate as a score (assistant.chains.evidence_gate): 1.0 = the rule above; the benchmark
+    # `python -m assistant.bench.gate` reports false refusals/answers per threshold.
+    evidence_threshold: float = 1.0
     context_k: int = 6  # retrieved provisions offered to the LLM (within retrieval.context_tokens)
     extractive_sources: int = 3  # provisions quoted in a no-LLM answer
     highlight_sentences: int = 2  # sentences highlighted per quoted provision
