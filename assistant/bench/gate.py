@@ -25,6 +25,7 @@ from assistant.bench.datasets import QAItem, read_qa_file
 from assistant.bench.gold import LAW_NOT_INDEXED, resolve_item
 from assistant.chains.evidence_gate import GatePoint, GateRates, choose_threshold, gate_score, rates
 
+SWEEP = (0.6, 0.8, 0.9, 1.0, 1.2, 1.5, 2.0, 2.5)
 DEFAULT_QA = sorted(Path(__file__).resolve().parents[2].parent.glob("shared/data/qa/*-dev.jsonl"))
 
 
@@ -86,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(format_rates(f"{name} · 현재", rates(points, configured)))
         print(format_rates(f"{name} · 선택", rates(points, chosen.threshold)))
     print(f"선택한 임계값: {chosen.threshold:.3f} (오거절 ≤ {args.max_false_refusal:.0%} 중 오답변 최소)")
+    print("임계값별 (전체):")
+    for t in SWEEP:
+        print(format_rates("  ", rates(all_points, t)))
     return 0
 
 
