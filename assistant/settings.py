@@ -159,6 +159,10 @@ class SecuritySettings(BaseModel):
     # the IdP's e-mail claim is looked up in accounts_file for role/groups, else oidc_role applies.
     oidc: bool = False
     oidc_role: str = "staff"
+    # Password policy for built-in accounts (assistant.security.password_policy): at least this
+    # many characters and this many of the classes 영문 대문자/소문자, 숫자, 특수문자·한글.
+    password_min_length: int = 10
+    password_min_classes: int = 2
     session_idle_minutes: int = 60  # a session idle longer than this must log in again
     session_max_hours: float = 12.0  # and any session ends this long after its login
     # Login throttling (assistant.security.throttle): after max_login_failures wrong passwords
@@ -285,6 +289,9 @@ class ChainSettings(BaseModel):
     # an embedding model the word share alone decides.
     min_similarity: float = 0.35
     min_evidence: float = 0.8
+    # The gate as a score (assistant.chains.evidence_gate): 1.0 = the rule above; the benchmark
+    # `python -m assistant.bench.gate` reports false refusals/answers per threshold.
+    evidence_threshold: float = 1.0
     context_k: int = 6  # retrieved provisions offered to the LLM (within retrieval.context_tokens)
     extractive_sources: int = 3  # provisions quoted in a no-LLM answer
     highlight_sentences: int = 2  # sentences highlighted per quoted provision

@@ -12,8 +12,9 @@ import streamlit as st
 
 from assistant.security.auth import User
 from ui import components, login, state
+from ui.korean_shell import PAGE_ICON, apply_shell
 
-st.set_page_config(page_title="업무 AI 도우미", page_icon=":material/gavel:", layout="wide")
+st.set_page_config(page_title="업무 AI 도우미", page_icon=PAGE_ICON, layout="wide")
 st.set_option("client.showErrorDetails", "none")
 st.set_option("client.toolbarMode", "viewer")
 
@@ -36,6 +37,7 @@ def pages(user: User | None) -> list[st.Page]:
 
 
 settings = state.settings()
+apply_shell(settings.ingest.max_file_mb)  # Korean uploader texts, no English menu
 user = login.current_user(settings)
 if user is None:
     st.navigation(pages(None), position="hidden")  # any URL, /admin included, shows the login page

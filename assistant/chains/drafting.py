@@ -21,7 +21,8 @@ from assistant.chains.docx_export import draft_docx_bytes
 from assistant.chains.format_check import FormatIssue, check_format, symbol_for
 from assistant.chains.hwpx_export import draft_hwpx_bytes
 from assistant.chains.prompts import ECHO_REASON, draft_messages, looks_like_prompt_echo
-from assistant.chains.qa import has_evidence, highlight, retrieve_sources
+from assistant.chains.qa import has_evidence, highlight, is_adequate, retrieve_sources
+from assistant.chains.report_parts import REPORT_SECTIONS, placeholder, report_sections
 from assistant.chains.types import Mode, Source
 from assistant.llm import Generation, describe_llm_error, stream_chat
 from assistant.retrieval import SearchFilters
@@ -29,7 +30,6 @@ from assistant.security.pii import mask_personal_data, should_mask_for_llm
 
 DocKind = Literal["공문", "보고서"]
 END_MARK = "  끝."  # one character (2 half-width columns) after the last character
-REPORT_SECTIONS = ("추진 배경", "주요 내용", "향후 조치")
 SUMMARY_SECTION = "요약"
 BASIS_SECTION = "관련 근거"
 PLACEHOLDER = "(내용 입력)"
@@ -277,7 +277,8 @@ def compose_official_letter(
 def compose_report(
     req: DraftRequest, basis: Sequence[Source], sections: dict[str, list[tuple[int, str]]], summary: str
 ) -> str:
-    """The 개조식 보고서 text (internal form: title, 요약, □ sections, 붙임, 끝, 결재란)."""
+    """The 개조식 보고서 text (internal form: title, 요약, □ sections, 붙임, 끝); no 기안문
+    결재/시행 footer, which a 보고서 does not carry."""
     lines = [req.subject.strip(), "", f"〈요약〉 {summary}", ""]
     order = [REPORT_SECTIONS[0], BASIS_SECTION, *REPORT_SECTIONS[1:]]
     for name in order:
@@ -290,16 +291,14 @@ def compose_report(
                 if s.highlights:
                     items.append((1, _shorten(s.highlights[0], 120)))
         else:
-            items = sections.get(name) or [(0, PLACEHOLDER)]
+            items = sections.get(name) or [(0, placeholder(name))]
         lines += [f"□ {name}", *report_items(items), ""]
     while lines and not lines[-1].strip():
         lines.pop()
     attach = attachment_lines(req.attachments)
     if attach:
         lines += [""] + attach
-    lines = _with_end_mark(lines)
-    lines += ["", *closing_block("보고서", "", [])]
-    return "\n".join(lines)
+    return "\n".join(_with_end_mark(lines))
 
 
 def _shorten(text: str, width: int) -> str:
@@ -309,20 +308,15 @@ def _shorten(text: str, width: int) -> str:
 
 def report_summary(req: DraftRequest) -> str:
     """The one-line 요약 of a report written without an LLM."""
-    return f"{req.subject.strip()}의 추진 배경, 주요 내용 및 향후 조치를 보고함"
+    return f"{req.subject.strip()}의 추진 배경, 현황, 문제점, 개선 방안 및 향후 계획을 보고함"
 
 
-def fallback_sections(req: DraftRequest) -> dict[str, list[tuple[int, str]]]:
-    """Report sections from the form inputs alone (no LLM)."""
-    background = (
-        [(0, clean_line(req.question))] if req.question else [(0, f"{req.subject.strip()} 관련 검토 필요")]
-    )
-    points = [(0, clean_line(p)) for p in req.key_points if p.strip()] or [(0, PLACEHOLDER)]
-    return {
-        REPORT_SECTIONS[0]: background,
-        REPORT_SECTIONS[1]: points,
-        REPORT_SECTIONS[2]: [(0, PLACEHOLDER)],
-    }
+def fallback_sections(req: DraftRequest, basis: Sequence[Source] = ()) -> dict[str, list[tuple[int, str]]]:
+    """Report sections from the form inputs and the basis (no LLM); placeholders where neither
+    says anything (never the search query: it is not a 추진 배경)."""
+    points = [clean_line(p) for p in req.key_points if p.strip()]
+    reference = basis_reference(basis[0]) if basis else ""
+    return report_sections(req.subject, points, basis, reference)
 
 
 def fallback_body(req: DraftRequest, has_basis: bool) -> list[tuple[int, str]]:
@@ -353,7 +347,11 @@ def basis_sources(ctx: ChainContext, query: str, groups: Sequence[str]) -> list[
     if not has_evidence(sources, ctx.settings.chains, exact):
         return []
     best = max(s.evidence for s in sources)
-    chosen = [s for s in sources if s.evidence >= 0.6 * best or exact]
+    # Only provisions above the evidence gate: a merely retrieved article is not a 근거.
+    cfg = ctx.settings.chains
+    chosen = [s for s in sources if is_adequate(s, cfg) and s.evidence >= 0.6 * best]
+    if exact and not chosen:  # the article the user named, even when its wording differs
+        chosen = sources[:1]
     return [highlight(replace(s, n=i), weights, 1) for i, s in enumerate(chosen, start=1)]
 
 
@@ -393,7 +391,7 @@ def stream_draft(req: DraftRequest, ctx: ChainContext) -> Iterator[str | Draft]:
         reply = check.text
     if req.kind == "보고서":
         outline = parse_outline(reply, (SUMMARY_SECTION, *REPORT_SECTIONS)) if reply else {}
-        sections_out = fallback_sections(req)
+        sections_out = fallback_sections(req, basis)
         used_model = False
         for name in REPORT_SECTIONS:
             if outline.get(name):

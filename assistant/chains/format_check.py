@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.chains.report_parts import placeholder_lines
 from assistant.numbering import CIRCLED_HANGUL, CIRCLED_NUMBERS_20, HANGUL_ORDER
 
 CIRCLED_NUM = CIRCLED_NUMBERS_20
@@ -192,6 +193,10 @@ def check_format(text: str, kind: str = "공문") -> list[FormatIssue]:
     issues += _check_attachments(lines, reg.attach)
     issues += _check_end_mark(lines, reg)
     issues += _check_style(lines)
+    issues += [
+        FormatIssue(n, "placeholder", "채우지 않은 자리표시 '(내용 입력…)'가 남아 있습니다. 내용을 쓰세요.")
+        for n in placeholder_lines(lines)
+    ]
     return issues
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from assistant.chains.citations import check_citations, claim_paragraphs, renumber
 from assistant.chains.condense import condense_question, recent_history, rule_condense
 from assistant.chains.context import ChainContext, ensure_retriever
+from assistant.chains.evidence_gate import source_score
 from assistant.chains.extractive import coverage, rank_for_question, term_weights
 from assistant.chains.prompts import (
     ECHO_REASON,
@@ -84,11 +85,9 @@ def has_evidence(sources: Sequence[Source], cfg: ChainSettings, exact: bool) -> 
 
 
 def is_adequate(source: Source, cfg: ChainSettings) -> bool:
-    if source.similarity is None:  # no embedding model: lexical coverage alone
-        return source.evidence >= cfg.min_evidence
-    if source.similarity >= cfg.min_similarity:
-        return True
-    return source.evidence >= cfg.min_evidence and source.similarity >= cfg.min_similarity / 2
+    """The source clears the evidence gate (see ``assistant.chains.evidence_gate``)."""
+    score = source_score(source.similarity, source.evidence, cfg.min_similarity, cfg.min_evidence)
+    return score >= cfg.evidence_threshold
 
 
 def highlight(source: Source, weights: dict[str, float], n: int) -> Source:

@@ -29,6 +29,7 @@ from assistant.security.accounts import (
     normalize_login,
     save_account,
 )
+from assistant.security.password_policy import PasswordPolicy, check_password
 from assistant.security.throttle import LoginThrottle, LoginThrottled, ThrottlePolicy, get_throttle
 from assistant.settings import Settings, get_settings
 
@@ -109,6 +110,13 @@ def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:
     if len(raw) > MAX_PASSWORD_BYTES:
         raise ValueError(f"비밀번호가 너무 깁니다 (UTF-8 {MAX_PASSWORD_BYTES}바이트, 한글 24자까지).")
     return bcrypt.hashpw(raw, bcrypt.gensalt(rounds)).decode("ascii")
+
+
+def new_password_hash(password: str, settings: Settings) -> str:
+    """The hash of a password being set, after checking it against the settings' policy."""
+    sec = settings.security
+    check_password(password, PasswordPolicy(sec.password_min_length, sec.password_min_classes))
+    return hash_password(password)
 
 
 _dummy_hashes: dict[bytes, bytes] = {}
@@ -199,7 +207,9 @@ def add_user(args: argparse.Namespace, settings: Settings) -> str:
     path = Path(args.file or settings.security.accounts_file)
     login = normalize_login(args.login)
     old = load_accounts(path).get(login) or Account(login, login)
-    password_hash = "" if args.no_password else hash_password(_read_password(args.password_stdin))
+    password_hash = (
+        "" if args.no_password else new_password_hash(_read_password(args.password_stdin), settings)
+    )
     groups = old.groups
     if args.groups is not None:
         groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
@@ -215,8 +225,8 @@ def ensure_admin(settings: Settings) -> str | None:
     path = Path(settings.security.accounts_file)
     if path.exists():
         return None
-    password = secrets.token_urlsafe(12)
-    save_account(path, Account("admin", "관리자", "admin", (), hash_password(password)))
+    password = secrets.token_urlsafe(12) + "-7"  # 18 characters with a digit and a symbol
+    save_account(path, Account("admin", "관리자", "admin", (), new_password_hash(password, settings)))
     return (
         f"초기 관리자 계정: admin / 비밀번호 {password}  — 로그인 후 "
         "`python -m assistant.security.auth add-user admin --role admin` 으로 비밀번호를 바꾸고 "

@@ -327,7 +327,7 @@ def test_a_bad_display_name_is_refused_and_logins_keep_working(
 ) -> None:
     path = write_accounts(tmp_path / "accounts.toml")
     before = path.read_bytes()
-    monkeypatch.setattr("sys.stdin", io.StringIO("새-비밀번호-1\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("새-비밀번호-2026\n"))
     code = auth.main(["add-user", "newbie", "--name", name or " ", "--password-stdin", "--file", str(path)])
     assert code == 2 and path.read_bytes() == before
     s = Settings()

@@ -115,20 +115,20 @@ def test_add_user_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     path = tmp_path / "secrets" / "accounts.toml"
-    monkeypatch.setattr("sys.stdin", io.StringIO("새-비밀번호\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("새-비밀번호-2026\n"))
     argv = ["add-user", "Park", "--role", "admin", "--name", "박관리", "--groups", "감사, 인사"]
     assert auth.main([*argv, "--password-stdin", "--file", str(path)]) == 0
     out = capsys.readouterr()
-    assert "park (관리자)" in out.out and "새-비밀번호" not in out.out + out.err
+    assert "park (관리자)" in out.out and "새-비밀번호-2026" not in out.out + out.err
     s = Settings()
     s.security.accounts_file = path
-    assert auth.verify_login("park", "새-비밀번호", s) == auth.User(
+    assert auth.verify_login("park", "새-비밀번호-2026", s) == auth.User(
         "park", "박관리", "admin", ("감사", "인사")
     )
-    assert "새-비밀번호" not in path.read_text(encoding="utf-8")
-    monkeypatch.setattr("sys.stdin", io.StringIO("다른-비밀번호\n"))
+    assert "새-비밀번호-2026" not in path.read_text(encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO("다른-비밀번호-2026\n"))
     assert auth.main(["add-user", "park", "--password-stdin", "--file", str(path)]) == 0  # new password only
-    assert auth.verify_login("park", "다른-비밀번호", s) == auth.User(
+    assert auth.verify_login("park", "다른-비밀번호-2026", s) == auth.User(
         "park", "박관리", "admin", ("감사", "인사")
     )
     assert auth.main(["add-user", "bad login", "--password-stdin", "--file", str(path)]) == 2

@@ -383,3 +383,82 @@ def test_press_release_and_disclosure_notice_download(
     assert "행정심판" in notice and "이의신청" in notice
     assert "행정소송" in docx_text(files[".docx"])
 
+def _is_loopback(url: str) -> bool:
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
+        return True
+    host = parts.hostname or ""
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _item_lines(text: str) -> list[tuple[str, str]]:
+    """(number, text) of the lines that start with an item number ("6. …"), quote marks removed."""
+    out = []
+    for line in text.split("\n"):
+        m = re.match(r"^\s*(?:>\s*)?(?:\*\*)?(\d+(?:의\d+)?)\. (.+)$", line)
+        if m:
+            out.append((m.group(1), m.group(2).replace("**", "")))
+    return out
+
+
+def _statute_lines(sample: Path) -> list[str]:
+    """The lines of the statutes the browser tests index, as the law writes them."""
+    from tests.ui.conftest import UI_STATUTES
+
+    return [
+        ln.strip().replace("\\.", ".").replace("**", "")
+        for name in UI_STATUTES
+        for ln in (sample / name).read_text(encoding="utf-8").split("\n")
+    ]
+
+
+def test_korean_offline_shell_and_exact_item_numbers(
+    browser: Any, page: Any, served_app: dict[str, Any], statute_sample: Path
+) -> None:
+    """Every request the pages make stays on the machine; the uploader is Korean with the
+    limit from settings; quoted statute items keep the numbers the law gives them."""
+    requests: list[str] = []
+
+    def record(request: Any) -> None:
+        requests.append(request.url)
+
+    browser.on("request", record)
+    try:
+        open_page(page, served_app, "summary", '[data-testid="stSelectbox"]')
+        page.get_by_test_id("stRadio").get_by_text("파일 올리기").click()
+        page.get_by_test_id("stFileUploaderDropzone").first.wait_for()
+        zone = page.get_by_test_id("stFileUploaderDropzone").first
+        limit = load_settings().ingest.max_file_mb
+        after = zone.get_by_test_id("stFileUploaderDropzoneInstructions").evaluate(
+            "e => getComputedStyle(e, '::after').content"
+        )
+        assert f"파일당 최대 {limit:g}MB" in after
+        shown = zone.inner_text()
+        assert "200MB" not in shown and "Drag and drop" not in shown and "Upload" not in shown
+        assert (
+            page.get_by_test_id("stMainMenu").count() == 0
+            or not page.get_by_test_id("stMainMenu").is_visible()
+        )
+        href = page.locator("link[rel='shortcut icon']").first.get_attribute("href") or ""
+        assert _is_loopback(href) or not href.startswith("http")
+
+        open_page(page, served_app, "", '[data-testid="stChatInputTextArea"]')
+        ask(page, "민원 처리에 관한 법률 제2조 정의")
+        answer = page.locator('[class*="st-key-answer_"]').last
+        answer.get_by_text("제2조").first.wait_for()
+        items = _item_lines(answer.inner_text())
+        assert items, "the answer quotes numbered items"
+        source = _statute_lines(statute_sample)
+        for number, rest in items:  # each quoted item carries the number it has in the law
+            assert any(ln.startswith(f"{number}. {rest[:15]}") for ln in source), (number, rest)
+        page.wait_for_timeout(1000)  # late requests (favicon, fonts)
+    finally:
+        browser.remove_listener("request", record)
+    outside = sorted({u for u in requests if not _is_loopback(u)})
+    assert requests and not outside, outside

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ingest.pipeline import IngestReport
 from ui import admin, state
+from ui.korean_shell import backend_label, role_label
 
 TYPE_NAMES = {"statute": "법령", "guideline": "지침·문서"}
 EVENT_NAMES = {
@@ -209,10 +210,10 @@ def audit_tab() -> None:
             "시각": local_time(e.ts, "%Y-%m-%d %H:%M:%S"),
             "이벤트": EVENT_NAMES.get(e.event, e.event),
             "사용자": e.user,
-            "역할": e.role,
+            "역할": role_label(e.role),
             "질문": e.question or "",
             "출처": " · ".join(e.sources),
-            "백엔드": e.backend or "",
+            "백엔드": backend_label(e.backend),
             "내용": e.detail or "",
             "상태": STATUS_NAMES.get(e.status or "", ""),
         }
