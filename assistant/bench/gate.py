@@ -23,7 +23,11 @@ from typing import Any
 
 from assistant.bench.datasets import QAItem, read_qa_file
 from assistant.bench.gold import LAW_NOT_INDEXED, resolve_item
+from assistant.chains.context import ChainContext
 from assistant.chains.evidence_gate import GatePoint, GateRates, choose_threshold, gate_score, rates
+from assistant.chains.qa import retrieve_sources
+from assistant.retrieval import build_retriever
+from assistant.settings import get_settings
 
 SWEEP = (0.6, 0.8, 0.9, 1.0, 1.2, 1.5, 2.0, 2.5)
 DEFAULT_QA = sorted(Path(__file__).resolve().parents[2].parent.glob("shared/data/qa/*-dev.jsonl"))
@@ -40,7 +44,6 @@ def label_item(item: QAItem, catalog: Any, retrieved: Sequence[Any]) -> bool | N
 
 def gate_point(item: QAItem, ctx: Any, k: int) -> GatePoint | None:
     """The question's gate score (∞ when it names an article that was found) and its label."""
-    from assistant.chains.qa import retrieve_sources
 
     sources, _, exact = retrieve_sources(ctx, item.query, k=k)
     label = label_item(item, ctx.catalog, sources)
@@ -65,10 +68,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--k", type=int, default=5, help="top k for 'gold article retrieved'")
     ap.add_argument("--max-false-refusal", type=float, default=0.05)
     args = ap.parse_args(argv)
-
-    from assistant.chains.context import ChainContext
-    from assistant.retrieval import build_retriever
-    from assistant.settings import get_settings
 
     settings = get_settings()
     ctx = ChainContext(settings, build_retriever(settings), None)
