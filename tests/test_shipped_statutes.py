@@ -22,6 +22,8 @@ def test_shipped_statutes_index_and_answer(settings: Settings, embeddings) -> No
     assert all(Path(p).is_relative_to(SHIPPED.resolve()) for p in report.added)  # nothing from ../shared
 
     retriever = HybridRetriever(settings, embeddings=embeddings)
-    hits = retriever.search("민원 처리기간을 연장할 수 있나요?", k=5, filters=SearchFilters(doc_type="statute"))
+    hits = retriever.search(
+        "민원 처리기간을 연장할 수 있나요?", k=5, filters=SearchFilters(doc_type="statute")
+    )
     found = [(h.chunk.metadata["law_title"], h.chunk.metadata["article"]) for h in hits]
     assert ("민원 처리에 관한 법률 시행령", "제21조") in found, found
