@@ -224,3 +224,43 @@ def format_side_by_side(rows: list[DiffRow], old_label: str, new_label: str, wid
             rt = right[k] if k < len(right) else ""
             out.append(f"{mark if k == 0 else ' '} {pad(lt)} │ {rt}")
     return "\n".join(out)
+
+
+# --- past file versions kept in the index ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastFile:
+    """A whole statute file as it was in force from valid_from until (excluding) valid_to."""
+
+    valid_from: str
+    valid_to: str
+    commit: str
+    markdown: str  # with 시행종료일자 added to its front matter
+
+
+def mark_past(markdown: str, valid_to: str) -> str:
+    """The file with `시행종료일자: valid_to` in its front matter (what the loader reads as the end
+    of validity)."""
+    if not markdown.startswith("---"):
+        raise ValueError("법령 파일에 머리말(front matter)이 없습니다")
+    first, rest = markdown.split("\n", 1)
+    return f"{first}\n시행종료일자: {valid_to}\n{rest}"
+
+
+def past_file_versions(versions: list[tuple[str, str, str]], since: str = "") -> list[PastFile]:
+    """Versions of one statute file that are no longer in force, from [(commit, commit date,
+    markdown)] oldest first. A later commit with the same 시행일자 replaces the earlier text; a
+    version superseded before it took effect is dropped; with `since`, only versions still in
+    force on or after that date are kept (bounds the index growth)."""
+    by_start: list[tuple[str, str, str]] = []  # (시행일자, commit, markdown)
+    for commit, date, markdown in versions:
+        start = effective_date(markdown) or date
+        while by_start and by_start[-1][0] >= start:
+            by_start.pop()  # never in force on its own
+        by_start.append((start, commit, markdown))
+    out = []
+    for (start, commit, markdown), (end, _, _) in zip(by_start, by_start[1:], strict=False):
+        if not since or end > since:
+            out.append(PastFile(start, end, commit, mark_past(markdown, end)))
+    return out

@@ -366,6 +366,16 @@ def _base_metadata(doc: LoadedDocument, doc_id: str) -> dict[str, object]:
         "law_type": str(md.get("law_type", "")),
         "ministry": str(md.get("ministry", "")),
         "effective_date": str(md.get("effective_date", "")),
+        # a past statute version: in force from effective_date until (excluding) valid_to
+        **(
+            {
+                "is_current": False,
+                "valid_from": str(md.get("effective_date", "")),
+                "valid_to": str(md["valid_to"]),
+            }
+            if md.get("valid_to")
+            else {}
+        ),
     }
 
 

@@ -30,12 +30,14 @@ from assistant.statute_versions import (
     article_versions,
     compare_articles,
     format_side_by_side,
+    past_file_versions,
     side_by_side,
     version_on,
 )
 from ingest import statute_git as sg
 
 STATE_FILE = "statutes-sync.json"
+HISTORY_DIR = "statute-history"  # past versions (행위시법), one file per version, in the index folder
 
 
 # --- sync state -----------------------------------------------------------------------------
@@ -106,15 +108,49 @@ def article_changes(repo: Path, old: str | None, new: str, paths: list[str]) -> 
     return out
 
 
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}-{time.time_ns()}")  # hidden: ingest skips it
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_history(repo: Path, head: str, paths: list[str], out_root: Path, since: str = "") -> list[Path]:
+    """Write the past versions of the statute files `paths` as of `head` to
+    `out_root/<law>/<file>@<시행일자>.md` (with 시행종료일자 in their front matter), removing
+    versions that no longer apply. Deterministic in `head`, so a re-run rewrites the same files.
+    Returns the law folders written."""
+    folders: dict[str, Path] = {}
+    for path in paths:
+        folder, stem = sg.folder_of(path), Path(path).stem
+        target = folders.setdefault(folder, out_root / folder)
+        target.mkdir(parents=True, exist_ok=True)
+        exists = sg.show(repo, head, path) is not None
+        versions = sg.file_versions(repo, path, head) if exists else []
+        past = past_file_versions([(v.commit, v.date, v.text) for v in versions], since)
+        want = {f"{stem}@{p.valid_from}.md": p.markdown for p in past}
+        for old in target.glob(f"{stem}@*.md"):
+            if old.name not in want:
+                old.unlink()
+        for name, text in want.items():
+            file = target / name
+            if not file.exists() or file.read_text(encoding="utf-8") != text:
+                _write_atomic(file, text)
+    return sorted(folders.values())
+
+
 def sync(
     repo: Path,
     settings: Settings,
     laws: list[str] | None = None,
     embeddings: Any = None,
     progress: Any = None,
+    history: bool = False,
+    history_since: str = "",
 ) -> SyncReport:
     """Bring the index to the repository's checked-out commit (see module doc). `laws` limits
-    the sync to these law folders (e.g. 지방자치법)."""
+    the sync to these law folders (e.g. 지방자치법). With `history`, the past versions of the
+    changed files (in force on or after `history_since`) are indexed too, as chunks with
+    `valid_to` that only a search for a date in their validity returns."""
     from ingest.pipeline import open_manifest, remove_document, run_ingest
 
     start = time.perf_counter()
@@ -123,7 +159,10 @@ def sync(
     head = sg.head_commit(repo)
     state = read_state(db_dir)
     scope = sorted({law.replace(" ", "") for law in laws}) if laws else []
-    previous = state["commit"] if state and state.get("laws", []) == scope else None
+    options = {"laws": scope, "history": history, "history_since": history_since}
+    defaults = {"laws": [], "history": False, "history_since": ""}  # a state written before an option
+    same = state is not None and all(state.get(k, d) == options[k] for k, d in defaults.items())
+    previous = state["commit"] if state and same else None
     if previous and not _commit_known(repo, previous):
         previous = None  # history rewritten or another repository: compare everything
     report = SyncReport(head, previous)
@@ -139,6 +178,8 @@ def sync(
     report.laws = folders
     report.articles = article_changes(repo, previous, head, changed)
     present = [repo / sg.LAW_ROOT / f for f in folders if (repo / sg.LAW_ROOT / f).is_dir()]
+    if history:
+        present += write_history(repo, head, changed, db_dir / HISTORY_DIR, history_since)
     if present:
         report.ingest = run_ingest(present, settings, embeddings=embeddings, progress=progress)
         if report.ingest.failed:
@@ -159,7 +200,7 @@ def sync(
                 report.removed_files.append(path)
     write_state(
         db_dir,
-        {"commit": head, "laws": scope, "repo": str(repo), "synced_at": dt.datetime.now(dt.UTC).isoformat()},
+        {**options, "commit": head, "repo": str(repo), "synced_at": dt.datetime.now(dt.UTC).isoformat()},
     )
     report.seconds = time.perf_counter() - start
     return report
@@ -186,6 +227,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     s.add_argument("--db", type=Path, help="index folder (default from settings)")
     s.add_argument("--config", type=Path)
     s.add_argument("--law", action="append", help="only this law folder (repeatable), e.g. 지방자치법")
+    s.add_argument("--history", action="store_true", help="also index past versions (행위시법)")
+    s.add_argument("--history-since", default="", help="YYYY-MM-DD: only past versions in force since then")
     s.add_argument("--quiet", action="store_true")
     h = sub.add_parser("history", help="한 조문의 연혁(시행 기간별 내용)")
     h.add_argument("repo", type=Path)
@@ -250,7 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.db:
             settings.store.db_dir = args.db
-        report = sync(args.repo, settings, laws=args.law)
+        report = sync(
+            args.repo, settings, laws=args.law, history=args.history, history_since=args.history_since
+        )
     except (sg.GitError, ValueError, RuntimeError) as exc:
         print(f"실패했습니다: {exc}", file=sys.stderr)
         return 1

@@ -129,3 +129,38 @@ def test_sync_cli_reports_changes(repo: Path, tmp_path: Path, capsys: pytest.Cap
     assert "바뀐 법령 1개" in out and "kr/지방공무원복무규정/대통령령.md" in out
     assert statutes.main(["sync", str(repo), "--db", str(db), "--law", "지방공무원복무규정"]) == 0
     assert "이미 최신" in capsys.readouterr().out
+
+
+def test_past_versions_answer_a_search_for_their_date(repo: Path, tmp_path: Path, embeddings) -> None:  # noqa: ANN001
+    """At the 2021 전부개정 (in force from 2022-01-13), a 2018 date gets 지방자치법 as it read then,
+    with its old article numbers; default search stays current-only."""
+    from assistant.retrieval import HybridRetriever, SearchFilters
+
+    checkout(repo, "ae91456")  # 법률: 지방자치법 (전부개정), 2021-01-12
+    s = index_settings(tmp_path / "index")
+    report = statutes.sync(
+        repo, s, laws=["지방자치법"], embeddings=embeddings, history=True, history_since="2018-01-01"
+    )
+    assert not report.ingest.failed
+    past = sorted(p.name for p in (tmp_path / "index" / statutes.HISTORY_DIR / "지방자치법").glob("*.md"))
+    assert "법률@2017-07-26.md" in past and "법률@2019-12-25.md" in past
+
+    retriever = HybridRetriever(s, embeddings=embeddings)
+    query = "지방자치단체의 명칭과 구역"
+    in_2018 = retriever.search(
+        query, k=3, filters=SearchFilters(laws=("지방자치법",), effective_on="2018-06-01")
+    )
+    top = in_2018[0].chunk.metadata
+    assert (top["article"], top["article_title"]) == ("제4조", "지방자치단체의 명칭과 구역")
+    assert (
+        top["is_current"] is False and top["valid_from"] == "2017-07-26" and top["valid_to"] == "2019-12-25"
+    )
+    assert all(h.chunk.metadata.get("valid_from", "") <= "2018-06-01" for h in in_2018)
+
+    today = retriever.search(query, k=3, filters=SearchFilters(laws=("지방자치법",)))
+    assert today and all("valid_to" not in h.chunk.metadata for h in today)
+    assert (today[0].chunk.metadata["article"], today[0].chunk.metadata["article_title"]) == (
+        "제5조",
+        "지방자치단체의 명칭과 구역",
+    )
+    assert all("valid_to" not in c.metadata for c in retriever.get_article("지방자치법", "제4조"))
