@@ -3,6 +3,7 @@
     python -m ingest.statutes sync REPO [--db DIR] [--law 지방자치법 …]
     python -m ingest.statutes history REPO LAW ARTICLE [--on YYYY-MM-DD]
     python -m ingest.statutes diff REPO LAW ARTICLE OLD_COMMIT NEW_COMMIT
+    python -m ingest.statutes watch REPO [--db DIR] [--date 파일=YYYY-MM-DD …]
 
 `sync` indexes the law folders that changed since the commit recorded by the last successful
 sync (``statutes-sync.json`` in the index folder) — all of them the first time — through the
@@ -214,6 +215,80 @@ def _commit_known(repo: Path, commit: str) -> bool:
     return True
 
 
+# --- amendment watch -----------------------------------------------------------------------
+
+
+def law_titles(repo: Path, rev: str = "HEAD") -> dict[str, str]:
+    """Official title (front matter 제목) → repository path of every statute file at `rev`."""
+    from ingest.loaders.text import split_front_matter
+
+    out: dict[str, str] = {}
+    for path in sg.law_files(repo, rev):
+        text = sg.show(repo, rev, path) or ""
+        fm, _ = split_front_matter(text)
+        if fm and fm.get("제목"):
+            out[str(fm["제목"]).strip()] = path
+    return out
+
+
+def document_date(path: str, indexed_at: str, overrides: dict[str, str]) -> str:
+    """The date a document was written as of: the admin's override (by path or file name), else the
+    file's modification date, else the day it was indexed."""
+    for key in (path, Path(path).name):
+        if key in overrides:
+            return overrides[key]
+    try:
+        return dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()
+    except OSError:
+        return indexed_at[:10]
+
+
+def watch(repo: Path, settings: Settings, overrides: dict[str, str] | None = None) -> list[Any]:
+    """Citations in indexed guidelines whose article changed after the document's date
+    (`assistant.amendment_watch.StaleCitation`s), over the repository's history up to HEAD."""
+    from assistant.amendment_watch import check_citation
+    from assistant.legal_refs import LawCatalog, parse_refs
+    from ingest.pipeline import open_manifest
+
+    repo = Path(repo).resolve()
+    titles = law_titles(repo)
+    catalog = LawCatalog(sorted(titles))
+    manifest = open_manifest(settings)
+    if manifest is None:
+        return []
+    try:
+        docs = {p: r for p, r in manifest.files().items() if r.doc_type == "guideline"}
+        texts: dict[str, list[str]] = {}
+        for path, _, text, _, _ in manifest.iter_file_chunks(sorted(docs)):
+            texts.setdefault(path, []).append(text)
+    finally:
+        manifest.close()
+    versions: dict[str, list[tuple[str, str, str]]] = {}
+    out = []
+    for path, record in sorted(docs.items()):
+        day = document_date(path, record.indexed_at, overrides or {})
+        refs = parse_refs("\n".join(texts.get(path, [])), catalog)
+        for law, article in dict.fromkeys((r.law, r.article) for r in refs if r.law in titles and r.article):
+            file = titles[law]  # type: ignore[index]
+            if file not in versions:
+                versions[file] = [(v.commit, v.date, v.text) for v in sg.file_versions(repo, file)]
+            stale = check_citation(path, day, law, article, versions[file])  # type: ignore[arg-type]
+            if stale is not None:
+                out.append(stale)
+    return out
+
+
+def format_watch(stale: list[Any]) -> str:
+    """The 지침 점검 report: one line per stale citation, then its 신구조문 대비."""
+    if not stale:
+        return "개정 이후 점검이 필요한 인용이 없습니다."
+    lines = [f"지침 점검: 점검이 필요한 인용 {len(stale)}건"]
+    for s in stale:
+        lines.append(f"■ {s.line()}")
+        lines.append(format_side_by_side(side_by_side(s.old_text, s.new_text), "문서 작성 당시", "현재"))
+    return "\n".join(lines)
+
+
 # --- CLI ------------------------------------------------------------------------------------
 
 
@@ -242,6 +317,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     d.add_argument("article")
     d.add_argument("old")
     d.add_argument("new")
+    w = sub.add_parser("watch", help="지침 점검: 색인된 지침의 인용 중 이후 개정·이동·삭제된 조문")
+    w.add_argument("repo", type=Path)
+    w.add_argument("--db", type=Path)
+    w.add_argument("--config", type=Path)
+    w.add_argument("--date", action="append", default=[], help="문서 기준일 지정: 파일이름=YYYY-MM-DD")
     return ap.parse_args(argv)
 
 
@@ -293,6 +373,13 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.db:
             settings.store.db_dir = args.db
+        if args.cmd == "watch":
+            bad = [d for d in args.date if "=" not in d]
+            if bad:
+                raise ValueError(f"--date 는 파일이름=YYYY-MM-DD 형식이어야 합니다: {bad[0]}")
+            overrides = dict(d.rsplit("=", 1) for d in args.date)
+            print(format_watch(watch(args.repo, settings, overrides)))
+            return 0
         report = sync(
             args.repo, settings, laws=args.law, history=args.history, history_since=args.history_since
         )

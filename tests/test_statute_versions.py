@@ -107,3 +107,45 @@ def test_compare_and_side_by_side_pure() -> None:
     assert [r.tag for r in rows] == ["replace"]
     assert rows[0].old_marked == "① 시장[-은-] 허가[-하여야 한-]다."
     assert rows[0].new_marked == "① 시장{+·군수는+} 허가{+할 수 있+}다."
+
+
+def test_amendment_watch_flags_only_citations_changed_after_the_document(
+    repo: Path,
+    tmp_path: Path,
+    embeddings,
+    capsys: pytest.CaptureFixture[str],  # noqa: ANN001
+) -> None:
+    from assistant.settings import load_settings
+    from ingest.pipeline import run_ingest
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "민원지침.md").write_text(
+        "# 민원 처리기간 연장 지침\n\n1. 처리기간 연장은 「민원 처리에 관한 법률 시행령」 제21조에 따른다.\n",
+        encoding="utf-8",
+    )
+    (src / "목적지침.md").write_text(
+        "# 민원 업무 목적\n\n1. 이 지침은 「민원 처리에 관한 법률」 제1조의 목적을 따른다.\n",
+        encoding="utf-8",
+    )
+    (src / "구역지침.md").write_text(
+        "# 관할 구역 지침\n\n1. 구역 변경은 「지방자치법」 제4조에 따른다.\n", encoding="utf-8"
+    )
+    s = load_settings()
+    s.store.db_dir = tmp_path / "index"
+    s.store.chroma_url = None
+    assert not run_ingest([src], s, embeddings=embeddings).failed
+    dates = {"민원지침.md": "2025-01-01", "목적지침.md": "2025-01-01", "구역지침.md": "2018-06-01"}
+
+    stale = {(Path(x.document).name, x.article): x for x in statutes.watch(repo, s, dates)}
+    assert set(stale) == {("민원지침.md", "제21조"), ("구역지침.md", "제4조")}  # 제1조 unchanged since 2025
+    amended = stale[("민원지침.md", "제21조")]
+    assert (amended.kind, amended.changed_on, amended.commit[:7]) == ("개정", "2026-05-06", "2444bec")
+    assert amended.old_text != amended.new_text and amended.law == "민원 처리에 관한 법률 시행령"
+    moved = stale[("구역지침.md", "제4조")]
+    assert (moved.kind, moved.moved_to, moved.changed_on) == ("이동", "제5조", "2021-01-12")
+
+    args = ["watch", str(repo), "--db", str(s.store.db_dir)] + [f"--date={k}={v}" for k, v in dates.items()]
+    assert statutes.main(args) == 0
+    out = capsys.readouterr().out
+    assert "점검이 필요한 인용 2건" in out and "이동 → 제5조" in out and "문서 작성 당시" in out
