@@ -175,6 +175,8 @@ def sync(
         changed = [p for p in changed if sg.folder_of(p) in folders]
     else:
         folders = _wanted(sg.law_folders(repo, head), scope)
+        if scope and not folders:  # one of several may legitimately not exist yet (enacted later)
+            raise ValueError(f"저장소 {repo} 의 kr/ 에 없는 법령 폴더입니다: {', '.join(scope)}")
         changed = [p for p in sg.law_files(repo, head) if sg.folder_of(p) in folders]
     report.laws = folders
     report.articles = article_changes(repo, previous, head, changed)

@@ -35,11 +35,13 @@ def main() -> None:
     ap.add_argument("--bundle", type=Path, default=Path("../shared/data/statutes/history.bundle"))
     ap.add_argument("--commits", type=int, default=1351)
     ap.add_argument("--minutes", type=float, default=10.0)
-    ap.add_argument("--history-law", default="지방자치법")
+    ap.add_argument("--history-law", default="행정기본법")
+    ap.add_argument("--work", type=Path, help="reuse this folder (clone and index) of an earlier, killed run")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-sync-"))
     repo = work / "repo"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(args.bundle), str(repo)], check=True)
+    if not repo.exists():
+        subprocess.run(["git", "clone", "-q", "-b", "main", str(args.bundle), str(repo)], check=True)
     commits = subprocess.run(
         ["git", "-C", str(repo), "rev-list", "--reverse", "main"], capture_output=True, text=True, check=True
     ).stdout.split()
@@ -55,6 +57,7 @@ def main() -> None:
     statutes.sync(repo, s, embeddings=emb)
     out["initial_sync_s"] = round(time.perf_counter() - t0, 1)
     out["initial_chunks"] = index_stats(s)["chunks"]
+    print(json.dumps(out, ensure_ascii=False), flush=True)
 
     per: list[float] = []
     deadline = time.perf_counter() + args.minutes * 60
@@ -63,6 +66,8 @@ def main() -> None:
         t0 = time.perf_counter()
         statutes.sync(repo, s, embeddings=emb)
         per.append(time.perf_counter() - t0)
+        if len(per) % 25 == 0:
+            print(f"{len(per)} commits, {sum(per):.1f}s", flush=True)
         if time.perf_counter() > deadline:
             break
     out["replayed_commits"] = len(per)
@@ -73,6 +78,7 @@ def main() -> None:
         out["initial_sync_s"] + out["s_per_commit_mean"] * (len(commits) - 1)
     )
     out["chunks_after_replay"] = index_stats(s)["chunks"]
+    print(json.dumps(out, ensure_ascii=False), flush=True)
 
     # index growth with versions kept, for one law at the bundle's last commit
     at(commits[-1])
@@ -86,6 +92,7 @@ def main() -> None:
             ["du", "-sk", str(work / f"growth-{name}")], capture_output=True, text=True
         ).stdout
         out[f"{args.history_law}_{name}_kib"] = int(du.split()[0])
+        print(json.dumps(out, ensure_ascii=False), flush=True)
     print(json.dumps(out, ensure_ascii=False, indent=1))
 
 

@@ -129,6 +129,8 @@ def test_sync_cli_reports_changes(repo: Path, tmp_path: Path, capsys: pytest.Cap
     assert "바뀐 법령 1개" in out and "kr/지방공무원복무규정/대통령령.md" in out
     assert statutes.main(["sync", str(repo), "--db", str(db), "--law", "지방공무원복무규정"]) == 0
     assert "이미 최신" in capsys.readouterr().out
+    assert statutes.main(["sync", str(repo), "--db", str(tmp_path / "other"), "--law", "없는법"]) == 1
+    assert "없는 법령 폴더입니다: 없는법" in capsys.readouterr().err
 
 
 def test_past_versions_answer_a_search_for_their_date(repo: Path, tmp_path: Path, embeddings) -> None:  # noqa: ANN001
@@ -156,6 +158,9 @@ def test_past_versions_answer_a_search_for_their_date(repo: Path, tmp_path: Path
         top["is_current"] is False and top["valid_from"] == "2017-07-26" and top["valid_to"] == "2019-12-25"
     )
     assert all(h.chunk.metadata.get("valid_from", "") <= "2018-06-01" for h in in_2018)
+    assert in_2018[0].chunk.text.startswith(
+        "지방자치법 제4조 (지방자치단체의 명칭과 구역) [2017-07-26~2019-12-25 시행]\n"
+    )
 
     today = retriever.search(query, k=3, filters=SearchFilters(laws=("지방자치법",)))
     assert today and all("valid_to" not in h.chunk.metadata for h in today)
