@@ -35,6 +35,7 @@ COLUMNS = (
     "section_path",
     "doc_id",
     "access_groups",  # ",감사," … or "" (all staff): see ingest.access
+    "valid_to",  # "" = current; a past statute version's end of validity (YYYY-MM-DD)
 )
 _BRACKETED_LAW = re.compile(r"「([^」]{2,80})」")
 _TITLE_BATCH = 5000
@@ -225,6 +226,8 @@ class Segment:
             with np.load(folder / f"{fname}.npz") as z:
                 vocab = {t: i for i, t in enumerate(meta["vocab"][fname])}
                 fields[fname] = Postings(vocab, z["indptr"], z["rows"], z["tf"], z["lengths"])
+        for c in COLUMNS:  # a segment written before a column existed: its default for every row
+            meta["columns"].setdefault(c, [""] * len(meta["ids"]))
         return cls(folder.name, meta["ids"], meta["columns"], meta["sources"], meta["cites"], fields)
 
 

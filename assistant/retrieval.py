@@ -335,6 +335,12 @@ class HybridRetriever:
             if filters.effective_on:
                 eff = np.asarray(cols["effective_date"], dtype=object)
                 mask &= (eff == "") | (eff <= filters.effective_on)
+        # Past statute versions (valid_to set) answer only a search for a date they were in force.
+        valid_to = np.asarray(cols["valid_to"], dtype=object)
+        if filters and filters.effective_on:
+            mask &= (valid_to == "") | (valid_to > filters.effective_on)
+        else:
+            mask &= valid_to == ""
         return mask
 
     def _dense_rows(self, snap: _Snapshot, query: str, n: int, mask: np.ndarray) -> list[int]:
@@ -531,7 +537,12 @@ class HybridRetriever:
         snap = self._snap
         resolved = snap.catalog.resolve(law) or law
         allowed = snap.visible(groups)
-        ids = [snap.index.ids[r] for r in snap.by_article.get((resolved, article), []) if allowed[r]]
+        current = snap.index.columns["valid_to"]
+        ids = [
+            snap.index.ids[r]
+            for r in snap.by_article.get((resolved, article), [])
+            if allowed[r] and not current[r]
+        ]
         rows = snap.manifest.get_chunks(ids)
         return [Chunk(cid, *rows[cid]) for cid in ids if cid in rows]
 

@@ -366,6 +366,16 @@ def _base_metadata(doc: LoadedDocument, doc_id: str) -> dict[str, object]:
         "law_type": str(md.get("law_type", "")),
         "ministry": str(md.get("ministry", "")),
         "effective_date": str(md.get("effective_date", "")),
+        # a past statute version: in force from effective_date until (excluding) valid_to
+        **(
+            {
+                "is_current": False,
+                "valid_from": str(md.get("effective_date", "")),
+                "valid_to": str(md["valid_to"]),
+            }
+            if md.get("valid_to")
+            else {}
+        ),
     }
 
 
@@ -377,8 +387,10 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
     base["law_title"] = law_title
     seen: dict[str, int] = {}
     index = 0
+    # a past version says which one it is, so a citation of it shows the version it quotes
+    version = f" [{base['valid_from']}~{base['valid_to']} 시행]" if base.get("valid_to") else ""
     for sec in split_articles(doc.text):
-        header = _article_header(law_title, sec)
+        header = _article_header(law_title, sec) + version
         key = f"{'부칙' + sec.addendum_label if sec.is_addendum else ''}{sec.label}"
         seen[key] = occurrence = seen.get(key, 0) + 1
         bodies = fit_parts(

@@ -24,6 +24,7 @@ _STATUTE_KEYS = {
     "상태": "status",
     "법령ID": "law_id",
     "출처": "source_url",
+    "시행종료일자": "valid_to",  # a past version kept for 행위시법 (ingest.statutes sync --history)
 }
 
 

@@ -43,12 +43,12 @@ GUIDELINE_TEXT = """# [테스트] OO시 공용차량 운영 지침
 
 
 @pytest.fixture(scope="session")
-def ui_index_template(
-    tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings: Any
-) -> Path:
-    """The pristine index; never opened by the app (copies are)."""
+def ui_index_template(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Path:
+    """The pristine index; never opened by the app (copies are). Built from the statutes shipped in
+    corpus/statutes, so the UI and browser tests answer as a fresh clone does (no ../shared)."""
     root = tmp_path_factory.mktemp("ui-index")
-    return Path(build_test_index(root, statute_sample, UI_STATUTES, embeddings, guidelines=True).store.db_dir)
+    shipped = PROJECT_ROOT / "corpus" / "statutes" / "kr"
+    return Path(build_test_index(root, shipped, UI_STATUTES, embeddings, guidelines=True).store.db_dir)
 
 
 def write_accounts(path: Path) -> Path:

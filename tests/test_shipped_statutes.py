@@ -1,0 +1,29 @@
+"""The statutes shipped in corpus/statutes: a fresh clone (no ../shared) indexes and answers them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.retrieval import HybridRetriever, SearchFilters
+from assistant.settings import Settings
+from ingest.pipeline import run_ingest
+from tests.conftest import PROJECT_ROOT
+
+SHIPPED = PROJECT_ROOT / "corpus" / "statutes"
+
+
+def test_shipped_statutes_index_and_answer(settings: Settings, embeddings) -> None:  # noqa: ANN001
+    files = sorted(SHIPPED.rglob("*.md"))
+    assert len(files) >= 26 and (SHIPPED / "kr" / "민원처리에관한법률" / "시행령.md").exists()
+    settings.llm.backend = "none"
+    report = run_ingest([SHIPPED], settings, embeddings=embeddings)
+    assert not report.failed, report.summary()
+    assert len(report.added) == len(files)
+    assert all(Path(p).is_relative_to(SHIPPED.resolve()) for p in report.added)  # nothing from ../shared
+
+    retriever = HybridRetriever(settings, embeddings=embeddings)
+    hits = retriever.search(
+        "민원 처리기간을 연장할 수 있나요?", k=5, filters=SearchFilters(doc_type="statute")
+    )
+    found = [(h.chunk.metadata["law_title"], h.chunk.metadata["article"]) for h in hits]
+    assert ("민원 처리에 관한 법률 시행령", "제21조") in found, found
