@@ -360,10 +360,10 @@ def test_press_release_and_disclosure_notice_download(
 
     open_page(page, served_app, "draft", '[data-testid="stForm"]')
     _radio(page, "보도자료")
-    page.get_by_label("제목", exact=True).fill("○○시, 민원 처리기간 단축 추진")
-    page.get_by_label("담당 부서").fill("민원여권과")
-    page.get_by_label("연락처").fill("02-000-0000")
-    page.get_by_label(re.compile("핵심 내용")).fill("민원 처리기간 단축 : 법정 처리기간보다 빨리 처리")
+    page.locator(".st-key-p_title input").fill("○○시, 민원 처리기간 단축 추진")
+    page.locator(".st-key-p_dept input").fill("민원여권과")
+    page.locator(".st-key-p_phone input").fill("02-000-0000")
+    page.locator(".st-key-p_points textarea").fill("민원 처리기간 단축 : 법정 처리기간보다 빨리 처리")
     page.get_by_role("button", name="보도자료 만들기").click()
     page.get_by_role("button", name=re.compile(r"\.hwpx")).first.wait_for()
     shot(page, "press-release")
@@ -372,7 +372,7 @@ def test_press_release_and_disclosure_notice_download(
     assert "민원 처리기간 단축" in docx_text(files[".docx"])
 
     _radio(page, "정보공개 청구 검토")
-    page.get_by_label(re.compile("청구 내용")).fill("1. 설명회 참석자 명단(성명, 연락처)\n2. 부지 선정 내부 검토 보고서")
+    page.locator(".st-key-i_request textarea").fill("1. 설명회 참석자 명단(성명, 연락처)\n2. 부지 선정 내부 검토 보고서")
     page.get_by_role("button", name="검토하고 통지서 만들기").click()
     page.get_by_role("button", name=re.compile(r"\.hwpx")).first.wait_for()
     assert "부분공개" in page.get_by_test_id("stMain").inner_text()
