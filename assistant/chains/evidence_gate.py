@@ -10,6 +10,7 @@ and reports the one to set.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -24,10 +25,11 @@ def source_score(
     similarity: float | None, evidence: float, min_similarity: float, min_evidence: float
 ) -> float:
     """How far one source clears the gate (≥ 1.0 = adequate at the configured gate)."""
-    by_words = evidence / min_evidence if min_evidence > 0 else 0.0
+    # A gate set to 0 lets everything through (as the old comparisons "≥ 0" did).
+    by_words = evidence / min_evidence if min_evidence > 0 else math.inf
     if similarity is None:  # no embedding model: lexical coverage alone
         return by_words
-    by_meaning = similarity / min_similarity if min_similarity > 0 else 0.0
+    by_meaning = similarity / min_similarity if min_similarity > 0 else math.inf
     # Word share counts only while the meaning is at least half-way there.
     return max(by_meaning, min(by_words, 2 * by_meaning))
 
