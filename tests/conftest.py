@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -137,3 +139,12 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         pytest.fail(str(exc))
     yield server.url
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A clone of the legalize-kr history bundle, one per test module (tests check out commits)."""
+    bundle = require_shared("data", "statutes", "history.bundle")
+    dest = tmp_path_factory.mktemp("legalize") / "repo"
+    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(dest)], check=True)
+    yield dest

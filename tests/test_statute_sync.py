@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,19 +11,10 @@ import pytest
 from assistant.settings import Settings, load_settings
 from ingest import statutes
 from ingest.index import open_manifest
-from tests.conftest import require_shared
 
 LAWS = ["민원처리에관한법률", "행정기본법"]
 X = "0e5c301"  # 법률: 민원 처리에 관한 법률 (일부개정), 2020-10-20
 Y = "4eacde2"  # 법률: 행정기본법 (일부개정), 2022-12-27
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    bundle = require_shared("data", "statutes", "history.bundle")
-    dest = tmp_path_factory.mktemp("legalize") / "repo"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(dest)], check=True)
-    yield dest
 
 
 def checkout(repo: Path, rev: str) -> None:

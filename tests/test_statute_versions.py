@@ -3,8 +3,6 @@ changes between file versions, and the side-by-side 신구조문 대비."""
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,17 +17,8 @@ from assistant.statute_versions import (
 from ingest import statute_git as sg
 from ingest import statutes
 from ingest.chunking import clean_statute_line
-from tests.conftest import require_shared
 
 AMENDMENT = "85575d0"  # 법률: 지방자치법 (일부개정), 2026-06-02: 제10조③ 개정, 제3호 신설, 제17조의2 신설
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    bundle = require_shared("data", "statutes", "history.bundle")
-    dest = tmp_path_factory.mktemp("legalize") / "repo"
-    subprocess.run(["git", "clone", "-q", "-b", "main", str(bundle), str(dest)], check=True)
-    yield dest
 
 
 def test_2018_returns_pre_2021_article_numbers_and_text(repo: Path) -> None:
