@@ -26,10 +26,19 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.keyword_segment import COLUMNS, FIELDS, Segment, merge_segments, title_text
+from assistant.keyword_segment import (
+    COLUMNS,
+    COUNT_COLUMNS,
+    FIELDS,
+    SPARSE_FIELDS,
+    LayFor,
+    Segment,
+    merge_segments,
+    title_text,
+)
 from assistant.legal_refs import normalize_title
 
-__all__ = ["COLUMNS", "FIELDS", "KeywordIndex", "law_authority", "title_text"]
+__all__ = ["COLUMNS", "FIELDS", "KeywordIndex", "LayFor", "law_authority", "title_text"]
 
 K1, B = 1.5, 0.75
 FORMAT = 2
@@ -63,8 +72,10 @@ class KeywordIndex:
         segments: list[Segment],
         dead: list[np.ndarray] | None = None,
         source_hashes: dict[str, str] | None = None,
+        lay_digest: str = "none",
     ) -> None:
         self.segments = segments
+        self.lay_digest = lay_digest  # the lay table (ingest.lay) the rows were built with
         self.dead = dead if dead is not None else [np.zeros(0, dtype=np.int64) for _ in segments]
         self.source_hashes = dict(source_hashes or {})  # file → content hash of the rows indexed
         self._alive: list[np.ndarray | None] = []
@@ -80,7 +91,7 @@ class KeywordIndex:
                 self._live.append(None)
         self.ids: list[str] = self._gather(lambda s: s.ids)
         self.columns: dict[str, list] = {
-            c: self._gather(lambda s, c=c: s.columns[c]) for c in (*COLUMNS, "is_repealed")
+            c: self._gather(lambda s, c=c: s.columns[c]) for c in (*COLUMNS, "is_repealed", *COUNT_COLUMNS)
         }
         cited = Counter()
         for seg, d in zip(segments, self.dead, strict=True):
@@ -89,12 +100,16 @@ class KeywordIndex:
         self.columns["authority"] = law_authority(self.columns["law_title"], +cited)
         n = len(self.ids)
         self._knorm: dict[str, list[np.ndarray]] = {}
+        self._docs: dict[str, int] = {}  # N of BM25 per field
         for name in FIELDS:
-            total = sum(
-                int(s.fields[name].lengths.sum() if live is None else s.fields[name].lengths[live].sum())
+            lengths = [
+                s.fields[name].lengths if live is None else s.fields[name].lengths[live]
                 for s, live in zip(segments, self._live, strict=True)
-            )
-            avgdl = total / n if total else 1.0  # no token at all: any value scores 0
+            ]
+            total = sum(int(x.sum()) for x in lengths)
+            self._docs[name] = sum(int(np.count_nonzero(x)) for x in lengths) if name in SPARSE_FIELDS else n
+            docs = self._docs[name]
+            avgdl = total / docs if total else 1.0  # no token at all: any value scores 0
             # bm25s "lucene": tf / (k1·(1 − b + b·len/avglen) + tf)
             self._knorm[name] = [K1 * ((1 - B) + B * s.fields[name].lengths / avgdl) for s in segments]
 
@@ -107,10 +122,15 @@ class KeywordIndex:
 
     @classmethod
     def build(
-        cls, rows: Iterable[tuple[str, str, dict, list[str]]], source_hashes: dict[str, str] | None = None
+        cls,
+        rows: Iterable[tuple[str, str, dict, list[str]]],
+        source_hashes: dict[str, str] | None = None,
+        lay_for: LayFor | None = None,
+        lay_digest: str = "none",
     ) -> KeywordIndex:
-        """rows: (chunk id, text, metadata, body morphemes); metadata "source" names the file."""
-        return cls([Segment.build(new_segment_name(), rows)], None, source_hashes)
+        """rows: (chunk id, text, metadata, body morphemes); metadata "source" names the file.
+        `lay_for` gives each row's lay text, from the lay table named by `lay_digest`."""
+        return cls([Segment.build(new_segment_name(), rows, lay_for)], None, source_hashes, lay_digest)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -125,20 +145,24 @@ class KeywordIndex:
         sources: set[str],
         rows: Iterable[tuple[str, str, dict, list[str]]],
         source_hashes: dict[str, str],
+        lay_for: LayFor | None = None,
     ) -> KeywordIndex:
         """A new index: the rows of `sources` deleted, `rows` (their new content) added as one
-        new segment. Nothing of the other files is tokenised or scored again."""
+        new segment, with lay text from the same lay table as the rest (`lay_for`). Nothing of
+        the other files is tokenised or scored again."""
         dead = []
         for seg, d in zip(self.segments, self.dead, strict=True):
             gone = [i for s in sources for i in seg.rows_of(s)]
             dead.append(np.union1d(d, np.asarray(gone, dtype=np.int64)).astype(np.int64) if gone else d)
-        added = Segment.build(new_segment_name(), rows)
+        added = Segment.build(new_segment_name(), rows, lay_for)
         segments, dead = list(self.segments), dead
         if len(added):
             segments.append(added)
             dead.append(np.zeros(0, dtype=np.int64))
         keep = [i for i, (s, d) in enumerate(zip(segments, dead, strict=True)) if len(s) > len(d)]
-        return KeywordIndex([segments[i] for i in keep], [dead[i] for i in keep], source_hashes)
+        return KeywordIndex(
+            [segments[i] for i in keep], [dead[i] for i in keep], source_hashes, self.lay_digest
+        )
 
     def compacted(self) -> KeywordIndex:
         """The same live rows in one segment, merged from stored term frequencies."""
@@ -146,7 +170,9 @@ class KeywordIndex:
             seg if live is None else seg.select(seg.name, live)
             for seg, live in zip(self.segments, self._live, strict=True)
         ]
-        return KeywordIndex([merge_segments(new_segment_name(), parts)], None, self.source_hashes)
+        return KeywordIndex(
+            [merge_segments(new_segment_name(), parts)], None, self.source_hashes, self.lay_digest
+        )
 
     def scores(self, field: str, tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every live chunk for `tokens` in `field` (zeros where mask is 0)."""
@@ -163,7 +189,8 @@ class KeywordIndex:
         known = [t for t in tokens if df[t] > 0]  # repeats count, as in bm25s
         if not known:
             return np.zeros(n, dtype=np.float32)
-        idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in set(known)}
+        docs = self._docs[field]
+        idf = {t: math.log(1 + (docs - df[t] + 0.5) / (df[t] + 0.5)) for t in set(known)}
         parts = []
         for seg, found, knorm, live in zip(
             self.segments, postings, self._knorm[field], self._live, strict=True
@@ -221,6 +248,7 @@ def publish(db_dir: Path, index: KeywordIndex) -> str:
         "segments": [s.name for s in index.segments],
         "deleted": deleted,
         "sources": index.source_hashes,
+        "lay": index.lay_digest,
     }
     (tmp / SNAPSHOT_FILE).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, root / version)
@@ -300,11 +328,12 @@ def load_current(db_dir: Path) -> tuple[str, KeywordIndex] | None:
         else np.zeros(0, dtype=np.int64)
         for s in segments
     ]
-    return version, KeywordIndex(segments, dead, spec.get("sources", {}))
+    return version, KeywordIndex(segments, dead, spec.get("sources", {}), spec.get("lay", "none"))
 
 
-def indexed_sources(db_dir: Path) -> dict[str, str] | None:
-    """File → content hash recorded by the live snapshot (None: no snapshot of this format)."""
+def indexed_sources(db_dir: Path) -> tuple[dict[str, str], str] | None:
+    """File → content hash recorded by the live snapshot, and the digest of the lay table its
+    rows were built with (None: no snapshot of this format)."""
     version = current_version(db_dir)
     if version is None:
         return None
@@ -312,7 +341,7 @@ def indexed_sources(db_dir: Path) -> dict[str, str] | None:
         spec = json.loads((keyword_root(db_dir) / version / SNAPSHOT_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    return spec.get("sources", {})
+    return spec.get("sources", {}), spec.get("lay", "none")
 
 
 def is_current_format(db_dir: Path) -> bool:

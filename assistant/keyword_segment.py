@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,12 @@ from scipy import sparse
 from assistant.korean import char_bigrams, morphemes
 from assistant.legal_refs import is_repealed, normalize_title
 
-FIELDS = ("body", "bigram", "title")
+FIELDS = ("body", "bigram", "title", "lay", "lay_bigram")
+# Fields most rows leave empty (only statute articles that citizen-facing text explains have lay
+# text): BM25 statistics of these count the rows that have any text, not all rows.
+SPARSE_FIELDS = frozenset({"lay", "lay_bigram"})
+# Per-row counts computed when a segment is built (not metadata): lay sentences attached / dropped.
+COUNT_COLUMNS = ("lay_sentences", "lay_dropped")
 COLUMNS = (
     "law_title",
     "article",
@@ -40,6 +45,20 @@ COLUMNS = (
 _BRACKETED_LAW = re.compile(r"「([^」]{2,80})」")
 _TITLE_BATCH = 5000
 _BLOCK_ROWS = 5000  # rows turned into a sparse block at a time: bounds the Python-list memory
+
+
+@dataclass(frozen=True)
+class LayTokens:
+    """One row's lay text (``ingest.lay``): its Kiwi morphemes and Hangul bigrams, and how many
+    citing sentences were attached and dropped (sharing no content word with the article)."""
+
+    morphemes: list[str]
+    bigrams: list[str]
+    kept: int = 0
+    dropped: int = 0
+
+
+LayFor = Callable[[dict, list[str]], "LayTokens | None"]  # (metadata, body morphemes) → lay tokens
 
 
 def title_text(meta: dict) -> str:
@@ -160,11 +179,13 @@ class Segment:
         return self._rows_of.get(source, [])
 
     @classmethod
-    def build(cls, name: str, rows: Iterable[tuple[str, str, dict, list[str]]]) -> Segment:
-        """rows: (chunk id, text, metadata, body morphemes); metadata "source" is the file key."""
+    def build(
+        cls, name: str, rows: Iterable[tuple[str, str, dict, list[str]]], lay_for: LayFor | None = None
+    ) -> Segment:
+        """rows: (chunk id, text, metadata, body morphemes); metadata "source" is the file key.
+        `lay_for` gives a row's lay text (``ingest.lay``); without it the lay fields stay empty."""
         ids: list[str] = []
-        columns: dict[str, list] = {c: [] for c in COLUMNS}
-        columns["is_repealed"] = []
+        columns: dict[str, list] = {c: [] for c in (*COLUMNS, "is_repealed", *COUNT_COLUMNS)}
         sources: list[str] = []
         cites: list[list[str]] = []
         titles: list[str] = []
@@ -180,6 +201,11 @@ class Segment:
             builders["body"].add(morphs)
             builders["bigram"].add(char_bigrams(text))
             titles.append(title_text(meta))
+            lay = lay_for(meta, morphs) if lay_for else None
+            builders["lay"].add(lay.morphemes if lay else ())
+            builders["lay_bigram"].add(lay.bigrams if lay else ())
+            columns["lay_sentences"].append(lay.kept if lay else 0)
+            columns["lay_dropped"].append(lay.dropped if lay else 0)
         for start in range(0, len(titles), _TITLE_BATCH):
             for tokens in morphemes(titles[start : start + _TITLE_BATCH]):
                 builders["title"].add(tokens)
@@ -222,12 +248,19 @@ class Segment:
         with (folder / "meta.json").open(encoding="utf-8") as fh:
             meta = json.load(fh)
         fields = {}
+        n = len(meta["ids"])
         for fname in FIELDS:
+            if not (folder / f"{fname}.npz").exists():  # written before the field existed: empty
+                fields[fname] = Postings({}, np.zeros(1, np.int64), np.zeros(0, np.int32),
+                                         np.zeros(0, np.float32), np.zeros(n, np.int64))  # fmt: skip
+                continue
             with np.load(folder / f"{fname}.npz") as z:
                 vocab = {t: i for i, t in enumerate(meta["vocab"][fname])}
                 fields[fname] = Postings(vocab, z["indptr"], z["rows"], z["tf"], z["lengths"])
         for c in COLUMNS:  # a segment written before a column existed: its default for every row
-            meta["columns"].setdefault(c, [""] * len(meta["ids"]))
+            meta["columns"].setdefault(c, [""] * n)
+        for c in COUNT_COLUMNS:
+            meta["columns"].setdefault(c, [0] * n)
         return cls(folder.name, meta["ids"], meta["columns"], meta["sources"], meta["cites"], fields)
 
 

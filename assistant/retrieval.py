@@ -28,7 +28,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant import keyword_index
+from assistant import keyword_index, lay_terms
 from assistant.korean import char_bigrams, morphemes
 from assistant.legal_refs import ArticleRef, LawCatalog, parent_act, parse_refs
 from assistant.settings import RetrievalSettings, Settings
@@ -116,6 +116,25 @@ def hint_refs(hint: str, catalog: LawCatalog) -> list[tuple[str, str]]:
     model invented finds no chunk, so it adds nothing to the search."""
     refs = [(r.law, r.article) for r in parse_refs(hint, catalog) if r.law and r.article]
     return list(dict.fromkeys(refs))  # type: ignore[arg-type]
+
+
+KEYWORD_FIELDS = frozenset(keyword_index.FIELDS)
+
+
+def signal_weights(cfg: RetrievalSettings) -> dict[str, float]:
+    """Fusion weight of each ranked list, keyword fields first, in a fixed order (pure)."""
+    return {
+        "body": cfg.weight_body,
+        "title": cfg.weight_title,
+        "lay": cfg.weight_lay,
+        "bigram": cfg.weight_bigram,
+        "lay_bigram": cfg.weight_lay_bigram,
+        "lay_terms": cfg.weight_lay_terms,
+        "dense": cfg.weight_dense,
+        "xref": cfg.weight_xref,
+        "hint_refs": cfg.weight_hint_refs,
+        "hint_text": cfg.weight_hint_text,
+    }
 
 
 def rrf_fuse(ranked: dict[str, Sequence[int]], weights: dict[str, float], k: int) -> dict[int, float]:
@@ -386,14 +405,18 @@ class HybridRetriever:
         index = snap.index
         weight_mask = mask.astype(np.float32)
         ranked: dict[str, list[int]] = {}
-        if cfg.weight_body > 0 or cfg.weight_title > 0:
-            q_morph = morphemes([query])[0]
-            if cfg.weight_body > 0:
-                ranked["body"] = top_rows(index.scores("body", q_morph, weight_mask), n)
-            if cfg.weight_title > 0:
-                ranked["title"] = top_rows(index.scores("title", q_morph, weight_mask), n)
-        if cfg.weight_bigram > 0:
-            ranked["bigram"] = top_rows(index.scores("bigram", char_bigrams(query), weight_mask), n)
+        tokens: dict[str, list[str]] = {}
+        for name, weight in signal_weights(cfg).items():
+            if name in KEYWORD_FIELDS and weight > 0:
+                kind = "bigram" if name.endswith("bigram") else "morph"
+                if kind not in tokens:
+                    tokens[kind] = char_bigrams(query) if kind == "bigram" else morphemes([query])[0]
+                ranked[name] = top_rows(index.scores(name, tokens[kind], weight_mask), n)
+        if cfg.weight_lay_terms > 0:
+            words = tokens.get("morph") or morphemes([query])[0]
+            extra = lay_terms.load(cfg.lay_terms).expand(words, cfg.lay_terms_per_query_word)
+            if extra:
+                ranked["lay_terms"] = top_rows(index.scores("body", words + extra, weight_mask), n)
         if cfg.weight_dense > 0:
             ranked["dense"] = self._dense_rows(snap, query, n, mask)
         if hint:
@@ -425,15 +448,7 @@ class HybridRetriever:
         lookup = self._mask(snap, filters, analysis)
         mask = lookup if cfg.include_repealed or analysis.wants_repealed else lookup & ~snap.repealed
         ranked = self.ranked_signals(snap, query, analysis, mask, hint)
-        weights = {
-            "body": cfg.weight_body,
-            "bigram": cfg.weight_bigram,
-            "title": cfg.weight_title,
-            "dense": cfg.weight_dense,
-            "xref": cfg.weight_xref,
-            "hint_refs": cfg.weight_hint_refs,
-            "hint_text": cfg.weight_hint_text,
-        }
+        weights = signal_weights(cfg)
         fused = rrf_fuse(ranked, weights, cfg.rrf_k)
         if cfg.weight_xref > 0 and fused:
             first = sorted(fused, key=fused.__getitem__, reverse=True)

@@ -73,6 +73,14 @@ class RetrievalSettings(BaseModel):
     weight_title: float = 0.5  # BM25 over law title + article title
     weight_dense: float = 0.5  # embedding similarity (Chroma)
     weight_xref: float = 0.3  # articles cross-referenced by the top hits
+    # BM25 over the lay sentences attached to each article (ingest.lay), morphemes and bigrams.
+    weight_lay: float = 0.0
+    weight_lay_bigram: float = 0.0
+    # The question's words plus the statute words its lay words stand for (assistant.lay_terms,
+    # trained by `python -m ingest.train_lay_terms`), as one more BM25 list over article text.
+    lay_terms: Path | None = PROJECT_ROOT / "corpus" / "lay-terms.json"
+    weight_lay_terms: float = 0.0
+    lay_terms_per_query_word: int = 3
     xref_from_top: int = 5
     law_boost: float = 0.02  # added to the fused score of chunks of a law the question names
     authority_weight: float = 0.015  # × law-authority prior (how often other statutes cite the law)
@@ -130,6 +138,20 @@ class IngestSettings(BaseModel):
     prepare_min_files: int = 8  # fewer changed files than this are prepared inline (no worker start)
     # Tables of guideline PDFs as rows with headers (pdfplumber; ≈0.1–0.3 s per page that has ruled lines).
     pdf_tables: bool = True
+    # Citizen-facing sentences that cite articles (찾기쉬운 생활법령정보, JSONL with "text" and
+    # "references"; ``ingest.lay``): each article's sentences become its "lay" keyword fields, the
+    # bridge from 집주인/월세 to 임대인/차임. Training data, read from where it lies (never copied
+    # into the repo); None or a missing file = no lay signal.
+    lay_sentences: Path | None = PROJECT_ROOT.parent / "shared" / "data" / "train" / "easylaw-sentences.jsonl"
+    lay_exclude_topics: list[str] = Field(default_factory=list)  # held-out topics (a sanity check)
+    # Kiwi-tokenised copy of that file (≈30 s to make, read in < 1 s), shared by every index here.
+    lay_cache_dir: Path = PROJECT_ROOT / ".cache" / "lay"
+    # `python -m ingest.train_lay_terms`: a lay word → statute word pair is kept when seen in at
+    # least this many sentence ↔ article alignments, with at least this lift over chance.
+    lay_terms_min_pairs: int = 3
+    lay_terms_min_lift: float = 3.0
+    lay_terms_per_word: int = 8
+    lay_terms_max_statute_share: float = 0.02  # lay words in more of the cited articles are statute words
 
 
 class OcrSettings(BaseModel):

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"키워드 색인 스냅숏: {refresh_keyword_index(settings)}")
         return 0
     if args.stats:
-        print(json.dumps(index_stats(settings), ensure_ascii=False, indent=2))
+        print(json.dumps(index_stats(settings, lay_text=True), ensure_ascii=False, indent=2))
         return 0
     if not args.paths and args.rebuild:
         manifest = open_manifest(settings)

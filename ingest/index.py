@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant import keyword_index
 from assistant.settings import Settings
-from ingest import generations
+from ingest import generations, lay
 from ingest.manifest import Manifest
 
 
@@ -40,8 +40,19 @@ def indexed_chunk_ids(settings: Settings) -> set[str]:
         manifest.close()
 
 
-def index_stats(settings: Settings) -> dict[str, Any]:
-    """What is indexed: files and chunks by type, embedding model, last indexing time."""
+def _lay_coverage(settings: Settings, folder: Path) -> dict[str, Any] | None:
+    loaded = keyword_index.load_current(folder)
+    if loaded is None:
+        return None
+    table = lay.source_for(settings).table()
+    stats = lay.coverage(table, loaded[1].columns)
+    stats["up_to_date"] = loaded[1].lay_digest == table.digest  # else the next ingest re-scores
+    return stats
+
+
+def index_stats(settings: Settings, lay_text: bool = False) -> dict[str, Any]:
+    """What is indexed: files and chunks by type, embedding model, last indexing time; with
+    `lay_text`, the lay-text coverage too (reads the keyword index: a second or two at full size)."""
     db_dir = Path(settings.store.db_dir)
     gen = active_generation(settings)
     in_progress = generations.building(db_dir)
@@ -77,6 +88,7 @@ def index_stats(settings: Settings) -> dict[str, Any]:
             "last_indexed": max((f.indexed_at for f in files), default=None),
             "embedding_model": manifest.get_info("embedding_model"),
             "keyword_snapshot": keyword_index.current_version(gen.path(db_dir)),
+            "lay_text": _lay_coverage(settings, gen.path(db_dir)) if lay_text else None,
         }
     finally:
         manifest.close()

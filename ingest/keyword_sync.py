@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from assistant import keyword_index
+from ingest.lay import LaySource
 from ingest.manifest import Manifest
 
 
@@ -23,10 +24,14 @@ def _rows(manifest: Manifest, paths: Iterable[str] | None) -> Iterator[tuple[str
         yield cid, text, {**meta, "source": path}, tokens.split() if tokens else []
 
 
-def build_full(manifest: Manifest, index_dir: Path) -> str:
-    """A snapshot of one segment built from every chunk of the manifest."""
+def build_full(manifest: Manifest, index_dir: Path, lay: LaySource | None = None) -> str:
+    """A snapshot of one segment built from every chunk of the manifest (lay text from `lay`)."""
     hashes = {p: r.content_hash for p, r in manifest.files().items()}
-    return keyword_index.publish(index_dir, keyword_index.KeywordIndex.build(_rows(manifest, None), hashes))
+    table = lay.table() if lay else None
+    index = keyword_index.KeywordIndex.build(
+        _rows(manifest, None), hashes, table.for_row if table else None, table.digest if table else "none"
+    )
+    return keyword_index.publish(index_dir, index)
 
 
 def sync(
@@ -35,16 +40,20 @@ def sync(
     merge_ratio: float,
     max_segments: int,
     full: bool = False,
+    lay: LaySource | None = None,
 ) -> str:
     """Publish a snapshot matching the manifest; return its version.
 
-    Incremental unless `full` or no snapshot of the current format exists. After an update, the
+    Incremental unless `full`, no snapshot of the current format exists, or the snapshot's rows
+    were built with another lay table than `lay`'s (a new training file: every row's lay text
+    may differ, so all rows are re-scored from cached tokens; nothing is embedded). After an update, the
     segments are merged into one (a second publish, same rows) when the rows in deltas exceed
     `merge_ratio` of the index or there are more than `max_segments` segments: search sees the
     change first, the merge happens after."""
-    indexed = None if full else keyword_index.indexed_sources(index_dir)
-    if indexed is None:
-        return build_full(manifest, index_dir)
+    recorded = None if full else keyword_index.indexed_sources(index_dir)
+    if recorded is None or recorded[1] != (lay.digest if lay else "none"):
+        return build_full(manifest, index_dir, lay)
+    indexed = recorded[0]
     hashes = {p: r.content_hash for p, r in manifest.files().items()}
     if indexed == hashes:  # nothing to do: the segments are not even read
         return str(keyword_index.current_version(index_dir))
@@ -55,7 +64,10 @@ def sync(
     removed = set(index.source_hashes) - set(hashes)
     if not changed and not removed:
         return version
-    updated = index.replace_sources(changed | removed, _rows(manifest, changed), hashes)
+    table = lay.table() if lay and changed else None
+    updated = index.replace_sources(
+        changed | removed, _rows(manifest, changed), hashes, table.for_row if table else None
+    )
     version = keyword_index.publish(index_dir, updated)
     if needs_merge(updated, merge_ratio, max_segments):
         version = keyword_index.publish(index_dir, updated.compacted())

@@ -24,7 +24,7 @@ from typing import Any
 from assistant import keyword_index
 from assistant.korean import char_bigrams
 from assistant.settings import PROJECT_ROOT, Settings
-from ingest import generations, keyword_sync, prepare_worker
+from ingest import generations, keyword_sync, lay, prepare_worker
 from ingest.access import encode_groups, groups_for_path
 from ingest.chunking import token_counter
 from ingest.embeddings import IndexedEmbeddings, make_embeddings
@@ -270,7 +270,13 @@ class Indexer:
         """Update the keyword snapshot to the manifest: only changed files are (re)indexed."""
         t0 = time.perf_counter()
         cfg = self.settings.ingest
-        keyword_sync.sync(self.manifest, self.index_dir, cfg.keyword_merge_ratio, cfg.keyword_max_segments)
+        keyword_sync.sync(
+            self.manifest,
+            self.index_dir,
+            cfg.keyword_merge_ratio,
+            cfg.keyword_max_segments,
+            lay=lay.source_for(self.settings),
+        )
         report.keyword_seconds = time.perf_counter() - t0
 
     def check(self) -> None:
@@ -300,9 +306,9 @@ class Indexer:
             raise RebuildCheckError("새 색인의 검증 검색 결과가 비어 전환하지 않았습니다.")
 
 
-def publish_keyword_snapshot(manifest: Manifest, index_dir: Path) -> str:
+def publish_keyword_snapshot(manifest: Manifest, index_dir: Path, settings: Settings) -> str:
     """Build the keyword index from all the manifest's chunks and make it the generation's live snapshot."""
-    return keyword_sync.build_full(manifest, index_dir)
+    return keyword_sync.build_full(manifest, index_dir, lay.source_for(settings))
 
 
 def remove_document(
@@ -330,7 +336,7 @@ def refresh_keyword_index(settings: Settings) -> str:
             raise KeyError(str(db_dir))
         manifest = Manifest(gen.manifest_path(db_dir))
         try:
-            return publish_keyword_snapshot(manifest, gen.path(db_dir))
+            return publish_keyword_snapshot(manifest, gen.path(db_dir), settings)
         finally:
             manifest.close()
 

@@ -126,7 +126,7 @@ def incremental_case(s, src: Path, embeddings) -> dict:  # noqa: ANN001
     gen = active_generation(s)
     manifest = open_manifest(s)
     t1 = time.perf_counter()
-    publish_keyword_snapshot(manifest, gen.path(Path(s.store.db_dir)))
+    publish_keyword_snapshot(manifest, gen.path(Path(s.store.db_dir)), s)
     full_keyword_s = time.perf_counter() - t1
     manifest.close()
     return {

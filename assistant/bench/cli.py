@@ -28,6 +28,18 @@ from assistant.settings import load_settings
 
 EXIT_OK, EXIT_ENV, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_KS = "1,5,10,20"
+# The evaluators' default run: the three dev sets (legal scenarios, fire-safety and ministry 민원
+# questions from citizens), read from where they lie.
+DEFAULT_QA = ("koblex-dev.jsonl", "firesafety-dev.jsonl", "minwon-dev.jsonl")
+
+
+def default_qa_files(shared_dir: Path) -> list[str]:
+    """The dev QA sets under `shared_dir`; a missing one is a clear input error."""
+    files = [shared_dir / "data" / "qa" / name for name in DEFAULT_QA]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise DatasetError("기본 QA 파일이 없습니다 (--qa 로 지정하세요): " + ", ".join(missing))
+    return [str(f) for f in files]
 
 
 def _ks(text: str) -> list[int]:
@@ -52,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m assistant.bench",
         description="QA 벤치마크: 검색(Recall@k, MRR, nDCG)과 선택적으로 답변 품질을 측정합니다.",
     )
-    p.add_argument("--qa", action="append", required=True, metavar="FILE", help="QA 파일 (여러 번 지정 가능)")
+    p.add_argument(
+        "--qa", action="append", metavar="FILE",
+        help="QA 파일 (여러 번 지정 가능; 기본: settings.shared_dir 의 개발용 세트 "
+        + ", ".join(DEFAULT_QA) + ")",
+    )  # fmt: skip
     p.add_argument("--format", choices=FORMATS, default="auto", help="QA 파일 형식 (기본: 첫 줄의 키로 판별)")
     p.add_argument("--db", metavar="DIR", help="색인 폴더 (모든 설정의 store.db_dir 을 덮어씀)")
     p.add_argument(
@@ -114,7 +130,8 @@ def main(
     """Run the benchmark CLI; returns the exit code. Factories are injectable for tests."""
     args = build_parser().parse_args(argv)
     try:
-        datasets = _datasets(args.qa, args.format)
+        qa_files = args.qa or default_qa_files(load_settings().shared_dir)
+        datasets = _datasets(qa_files, args.format)
         configs = _configs(args.config, args.db)
     except DatasetError as exc:
         print(f"오류: {exc}", file=sys.stderr)
@@ -135,7 +152,7 @@ def main(
         print(f"오류: {exc}", file=sys.stderr)
         return EXIT_ENV
     run_args = {
-        "qa": list(args.qa),
+        "qa": list(qa_files),
         "format": args.format,
         "db": args.db,
         "config": list(args.config),
