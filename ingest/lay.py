@@ -103,7 +103,8 @@ def strip_citations(text: str) -> str:
     """The sentence without the law names and article numbers it cites."""
     text = _CITATION_PARENS.sub(" ", text)
     text = _LAW_NAME.sub(" ", text)
-    return re.sub(r"\s+", " ", _ARTICLE_NO.sub(" ", text)).strip()
+    text = re.sub(r"\s+", " ", _ARTICLE_NO.sub(" ", text))
+    return re.sub(r"\s+([.,])", r"\1", text).strip()
 
 
 def is_specific(word: str) -> bool:

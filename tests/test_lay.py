@@ -1,0 +1,266 @@
+"""Lay text (ingest.lay) and the lay → statute vocabulary (assistant.lay_terms): pure parts, and a
+real index of 주택임대차보호법 + 민법 (from the statute tarball) where lay text is built, refreshed
+after an edit and removed with its article."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from assistant import keyword_index
+from assistant.keyword_segment import LayTokens
+from assistant.lay_terms import LayTerms, learn
+from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings, load_settings
+from ingest import lay
+from ingest.index import active_generation, index_stats
+from ingest.pipeline import run_ingest
+from ingest.train_lay_terms import train
+from tests.conftest import require_shared
+
+HOUSING = "kr/주택임대차보호법/법률.md"
+CIVIL = "kr/민법/법률.md"
+LAY_WORD = "집세"  # a lay word for 차임 that neither law uses
+
+
+# --- pure parts -----------------------------------------------------------------------------
+def test_citations_are_stripped_from_lay_sentences() -> None:
+    text = "계약을 취소한 경우에는 처음부터 무효이므로, 이미 지급한 대금을 반환받을 수 있습니다(「민법」 제141조)."
+    assert (
+        lay.strip_citations(text)
+        == "계약을 취소한 경우에는 처음부터 무효이므로, 이미 지급한 대금을 반환받을 수 있습니다."
+    )
+    assert lay.strip_citations("「건축법」 제10조제6항제3호") == ""
+
+
+def test_bad_lines_are_counted_and_citation_only_lines_skipped() -> None:
+    lines = [
+        json.dumps(
+            {
+                "id": "a",
+                "topic": "t",
+                "text": "월세는 차임입니다.",
+                "references": [{"law": "민법", "article": "제618조"}],
+            }
+        ),
+        "{not json",
+        json.dumps({"id": "b", "text": "no refs", "references": []}),
+        json.dumps(
+            {"id": "c", "text": "「건축법」 제10조", "references": [{"law": "건축법", "article": "제10조"}]}
+        ),
+        json.dumps({"id": "d", "references": [{"law": "민법", "article": "제1조"}]}),  # no text
+    ]
+    rows, bad = lay.parse_lines(lines)
+    assert [r["id"] for r in rows] == ["a"]
+    assert rows[0]["refs"] == [("민법", "제618조")]
+    assert bad == 2  # the broken line and the one without text
+
+
+def _table(sentences: list[tuple[str, list[str], tuple[str, str]]]) -> lay.LayTable:
+    table = lay.LayTable("d", "test")
+    for i, (text, words, key) in enumerate(sentences):
+        table.sentences.append(lay.LaySentence(str(i), "topic", text, tuple(words)))
+        table.by_article.setdefault(key, []).append(i)
+    return table
+
+
+def test_a_row_gets_the_sentences_that_share_a_word_with_its_article() -> None:
+    table = _table(
+        [
+            ("월세를 두 번 안 내면 해지", ["월세", "차임", "연체", "해지"], ("민법", "제640조")),
+            ("엉뚱한 문장", ["상속", "경우"], ("민법", "제640조")),  # a stale label: nothing shared
+        ]
+    )
+    meta = {"doc_type": "statute", "law_title": "민법", "article": "제640조", "part": 1}
+    got = table.for_row(meta, ["차임", "연체", "해지", "경우"])
+    assert got == LayTokens(["월세", "차임", "연체", "해지"], got.bigrams, kept=1, dropped=1)
+    assert "월세" in got.bigrams
+    # 부칙, later parts of a split article, guidelines and unknown articles get nothing
+    assert table.for_row({**meta, "is_addendum": True}, ["차임"]) is None
+    assert table.for_row({**meta, "part": 2}, ["차임"]) is None
+    assert table.for_row({**meta, "doc_type": "guideline"}, ["차임"]) is None
+    assert table.for_row({**meta, "article": "제641조"}, ["차임"]) is None
+
+
+def test_generic_words_do_not_link_a_sentence_to_an_article() -> None:
+    assert not lay.shares_content_word(["경우", "하다", "수", "어떻다"], {"경우", "하다", "수", "어떻다"})
+    assert lay.shares_content_word(["차임"], {"차임"})
+
+
+def test_the_vocabulary_learns_what_a_lay_word_stands_for() -> None:
+    pairs = [(["월세", "내다"], {"차임", "임차인", "지급"}) for _ in range(5)]
+    pairs += [(["상속", "재산"], {"상속인", "재산", "지급"}) for _ in range(5)]
+    pairs += [(["계약"], {"계약", "해제"}) for _ in range(20)]
+    model = learn(pairs, min_pairs=3, min_lift=4.0, per_term=5, max_statute_share=0.5)
+    assert [t for t, _ in model.terms["월세"]][:2] in (["차임", "임차인"], ["임차인", "차임"])
+    assert "지급" not in dict(model.terms["월세"])  # in articles of other words too: lift 3 < 4
+    assert "계약" not in model.terms  # a statute word (in most articles): not expanded
+    assert model.expand(["월세", "차임"], per_term=3) == ["임차인"]  # nothing the query has already
+
+
+def test_vocabulary_round_trips_through_json(tmp_path: Path) -> None:
+    from assistant import lay_terms
+
+    model = LayTerms({"월세": [("차임", 2.5), ("임차인", 1.0)]}, {"pairs": 3})
+    path = tmp_path / "terms.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    assert lay_terms.load(path).terms == model.terms
+    assert lay_terms.load(tmp_path / "missing.json").terms == {}
+
+
+# --- a real index ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def housing_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """주택임대차보호법 and 민법 from the statute tarball."""
+    tar = require_shared("data", "statutes", "kr-statutes.tar.gz")
+    root = tmp_path_factory.mktemp("lay-src")
+    with tarfile.open(tar) as fh:
+        fh.extractall(root, members=[fh.getmember(HOUSING), fh.getmember(CIVIL)], filter="data")
+    return root
+
+
+def _lay_file(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for i, (text, law, article) in enumerate(rows):
+            ref = {"law": law, "article": article}
+            fh.write(
+                json.dumps(
+                    {"id": f"t{i}", "topic": "주거", "text": text, "references": [ref]}, ensure_ascii=False
+                )
+                + "\n"
+            )
+    return path
+
+
+def _settings(root: Path, lay_file: Path) -> Settings:
+    s = load_settings()
+    s.store.db_dir = root / "index"
+    s.store.chroma_url = None
+    s.ingest.lay_sentences = lay_file
+    s.ingest.lay_cache_dir = root / "lay-cache"
+    return s
+
+
+def _lay_rows(s: Settings, law: str, article: str) -> list[tuple[int, int]]:
+    gen = active_generation(s)
+    assert gen is not None
+    loaded = keyword_index.load_current(gen.path(Path(s.store.db_dir)))
+    assert loaded is not None
+    cols = loaded[1].columns
+    return [
+        (int(kept), int(dropped))
+        for lt, art, kept, dropped in zip(
+            cols["law_title"], cols["article"], cols["lay_sentences"], cols["lay_dropped"], strict=True
+        )
+        if lt == law and art == article
+    ]
+
+
+def test_lay_text_is_built_refreshed_and_removed_with_its_article(
+    tmp_path: Path, housing_src: Path, embeddings
+) -> None:  # noqa: ANN001
+    src = tmp_path / "src"
+    shutil.copytree(housing_src, src)
+    lay_file = _lay_file(
+        tmp_path / "lay.jsonl",
+        [
+            (
+                f"{LAY_WORD}를 두 번 이상 안 내면 집주인이 계약을 해지할 수 있습니다(「민법」 제640조).",
+                "민법",
+                "제640조",
+            ),
+            ("임차인은 차임을 연체하면 계약이 해지될 수 있습니다.", "민법", "제640조"),
+            ("전혀 관계없는 이야기입니다.", "민법", "제640조"),  # stale: shares no word with 제640조
+            ("대항력과 확정일자를 갖추면 보증금을 우선 변제받습니다.", "주택임대차보호법", "제3조의2"),
+            ("없어진 조문을 가리키는 문장입니다.", "민법", "제9999조"),
+        ],
+    )
+    s = _settings(tmp_path, lay_file)
+    report = run_ingest([src], s, embeddings=embeddings)
+    assert not report.failed, report.summary()
+
+    # built: the sentences that fit are attached, the stale one dropped and counted
+    assert _lay_rows(s, "민법", "제640조") == [(2, 1)]
+    stats = index_stats(s, lay_text=True)["lay_text"]
+    assert stats["pairs"] == 5 and stats["pairs_attached"] == 3
+    assert stats["pairs_dropped_no_shared_word"] == 1 and stats["pairs_dropped_article_not_indexed"] == 1
+    assert stats["articles_with_lay_text"] == 2 and stats["laws_with_lay_text"] == 2
+    assert stats["up_to_date"]
+
+    # the lay word is only in the lay text: the lay signal finds the article, the default without it does not
+    s.retrieval.weight_lay = 1.0
+    hits = HybridRetriever(s, embeddings=embeddings).search(LAY_WORD, k=3)
+    assert [(h.chunk.metadata["law_title"], h.chunk.metadata["article"]) for h in hits][:1] == [
+        ("민법", "제640조")
+    ]
+    assert h.signals.get("lay") if (h := hits[0]) else False
+    s.retrieval.weight_lay = 0.0
+    assert all(
+        h.chunk.metadata["article"] != "제640조"
+        for h in HybridRetriever(s, embeddings=embeddings).search(LAY_WORD, k=3)
+    )
+
+    # refreshed after an edit: 제3조의2 rewritten so that its lay sentence no longer fits
+    housing = src / HOUSING
+    text = housing.read_text(encoding="utf-8")
+    start = text.index("##### 제3조의2")
+    end = text.index("##### ", start + 10)
+    housing.write_text(
+        text[:start] + "##### 제3조의2 (개정된 조문)\n\n이 조는 시험용으로 바꾼 문장이다.\n\n" + text[end:],
+        encoding="utf-8",
+    )
+    run_ingest([src], s, embeddings=embeddings)
+    assert _lay_rows(s, "주택임대차보호법", "제3조의2") == [(0, 1)]
+    assert _lay_rows(s, "민법", "제640조") == [(2, 1)]  # the other file's rows are untouched
+
+    # removed with its article
+    text = housing.read_text(encoding="utf-8")
+    start = text.index("##### 제3조의2")
+    end = text.index("##### ", start + 10)
+    housing.write_text(text[:start] + text[end:], encoding="utf-8")
+    run_ingest([src], s, embeddings=embeddings)
+    assert _lay_rows(s, "주택임대차보호법", "제3조의2") == []
+    assert index_stats(s, lay_text=True)["lay_text"]["articles_with_lay_text"] == 1
+
+    # a new training file re-scores the keyword index (nothing embedded) with the new lay text
+    _lay_file(lay_file, [("임차인은 차임을 연체하면 계약이 해지될 수 있습니다.", "민법", "제640조")])
+    report = run_ingest([src], s, embeddings=embeddings)
+    assert report.chunks_embedded == 0
+    assert _lay_rows(s, "민법", "제640조") == [(1, 0)]
+    assert index_stats(s, lay_text=True)["lay_text"]["up_to_date"]
+
+
+def test_without_a_lay_file_the_index_has_no_lay_text(tmp_path: Path, housing_src: Path, embeddings) -> None:  # noqa: ANN001
+    s = _settings(tmp_path, tmp_path / "no-such-file.jsonl")
+    run_ingest([housing_src / "kr" / "주택임대차보호법"], s, embeddings=embeddings)
+    assert set(_lay_rows(s, "주택임대차보호법", "제3조의2")) == {(0, 0)}
+    s.retrieval.weight_lay = 1.0
+    assert HybridRetriever(s, embeddings=embeddings).search("보증금 우선변제", k=3)  # still searches
+
+
+def test_trained_vocabulary_maps_lay_words_to_statute_words(
+    tmp_path: Path, housing_src: Path, embeddings
+) -> None:  # noqa: ANN001
+    lay_file = _lay_file(
+        tmp_path / "lay.jsonl",
+        [(f"{LAY_WORD}를 연체하면 계약이 해지됩니다 {i}.", "민법", "제640조") for i in range(4)]
+        + [(f"{LAY_WORD}를 올려 달라고 할 수 있습니다 {i}.", "민법", "제628조") for i in range(4)]
+        + [(f"대항력과 확정일자를 갖추면 보증금을 우선 변제받습니다 {i}.", "주택임대차보호법", "제3조의2") for i in range(8)]
+        + [(f"상속인은 피상속인의 재산에 관한 권리의무를 승계합니다 {i}.", "민법", "제1005조") for i in range(8)],
+    )
+    s = _settings(tmp_path, lay_file)
+    run_ingest([housing_src], s, embeddings=embeddings)
+    s.ingest.lay_terms_min_pairs = 3
+    model = train(s, tmp_path / "terms.json")
+    assert "차임" in dict(model.terms[LAY_WORD])
+    s.retrieval.lay_terms = tmp_path / "terms.json"
+    s.retrieval.weight_lay_terms = 1.0
+    hits = HybridRetriever(s, embeddings=embeddings).search(f"{LAY_WORD}가 밀렸어요", k=10)
+    # the lay word itself is in no article: what the signal finds, it finds by the statute words
+    best = [h for h in hits if h.signals.get("lay_terms", 99) <= 3]
+    words = [t for t, _ in model.terms[LAY_WORD]]
+    assert best and all(any(w in h.chunk.text for w in words) for h in best)
