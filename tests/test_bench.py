@@ -15,7 +15,7 @@ import pytest
 from assistant.bench import metrics
 from assistant.bench.answers import AnswerResult, answer_metrics, supported_share
 from assistant.bench.bootstrap import paired_bootstrap
-from assistant.bench.cli import main
+from assistant.bench.cli import DEFAULT_QA, main
 from assistant.bench.datasets import DatasetError, QAItem, read_qa_file
 from assistant.bench.gold import (
     ANNEX_OR_NON_ARTICLE,
@@ -28,6 +28,7 @@ from assistant.bench.gold import (
 from assistant.bench.korean_text import rouge_tokens
 from assistant.legal_refs import LawCatalog
 from ingest.model import Chunk
+from tests.conftest import require_shared
 
 QA_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/qa"
 LAWS = ["개인정보 보호법", "개인정보 보호법 시행령", "형법"]
@@ -411,3 +412,20 @@ def test_llm_rewrite_config_is_measured(tmp_path: Path, monkeypatch: pytest.Monk
     by_id = {q["id"]: q for q in report["questions"] if q["config"] == "rewrite"}
     assert by_id["c1"]["hint"] == hint and by_id["c1"]["ranks"] == [1]
     assert "hints_used" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_default_run_measures_the_three_dev_sets(tmp_path: Path) -> None:
+    """Without --qa the evaluators' run reads KoBLEX, SearchFireSafety and minwon-dev from ../shared."""
+    for name in DEFAULT_QA:
+        require_shared("data", "qa", name)
+    out = tmp_path / "default"
+    assert main(["--limit", "1", "--out", str(out), "--no-progress"], retriever_factory=_factory) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [d["name"] for d in report["inputs"]] == ["koblex-dev", "firesafety-dev", "minwon-dev"]
+    assert report["inputs"][2]["n_items"] == 1366
+
+
+def test_default_run_without_the_dev_sets_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ASSISTANT_SHARED_DIR", str(tmp_path / "nowhere"))
+    assert main(["--no-progress"], retriever_factory=_factory) == 2
+    assert "기본 QA 파일이 없습니다" in capsys.readouterr().err
