@@ -46,6 +46,8 @@ class TrainEmbeddingSettings(BaseModel):
     temperature_scale: float = 20.0
     ict_samples: int = 2  # "one sentence ↔ the rest of its article" pairs per article
     min_sentence_chars: int = 15
+    # also "lay sentence ↔ the article it cites" pairs (ingest.lay, ingest.lay_sentences)
+    lay_pairs: bool = True
     seed: int = 0
 
 

@@ -5,7 +5,8 @@ the top 5 for 0.24 of KoBLEX questions; English MiniLM for ≈0.01). This trains
 sentence-transformers *static* model — a WordPiece vocabulary learned from the corpus, one
 vector per token, averaged — contrastively (in-batch negatives) on pairs the statutes give for
 free: article title ↔ article body, and one sentence ↔ the rest of its article (inverse cloze
-task). On 2 CPU cores it takes about two minutes for the 124k articles of the full statute book,
+task); and, where lay sentences are configured (``ingest.lay``), a citizen's sentence ↔ the
+article it cites, so that lay words (월세, 집주인) get vectors near the statute's. On 2 CPU cores it takes about two minutes for the 124k articles of the full statute book,
 and it embeds thousands of chunks a second. No weights are downloaded.
 
     python -m ingest.train_embedding --out models/statute-static [--db DIR]
@@ -25,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.legal_refs import is_repealed
+from assistant.legal_refs import is_repealed, normalize_title
 from assistant.settings import Settings, TrainEmbeddingSettings, load_settings
+from ingest import lay
 from ingest.index import open_manifest
 
 
@@ -35,6 +37,8 @@ class Article:
     law_title: str
     article_title: str
     text: str  # heading line + body, as indexed
+    article: str = ""  # 제N조 label
+    words: frozenset[str] = frozenset()  # Kiwi morphemes, as the keyword index has them
 
     @property
     def body(self) -> str:
@@ -68,6 +72,24 @@ def training_pairs(articles: Iterable[Article], cfg: TrainEmbeddingSettings) -> 
     return pairs
 
 
+def lay_pairs(articles: Sequence[Article], table: lay.LayTable) -> list[tuple[str, str]]:
+    """(lay sentence, article text) for every sentence that cites an indexed article and shares a
+    content word with it (pure): citizens' wording on the query side."""
+    first: dict[tuple[str, str], Article] = {}
+    for a in articles:
+        first.setdefault((normalize_title(a.law_title), a.article), a)
+    pairs = []
+    for key, idx in table.by_article.items():
+        a = first.get(key)
+        if a is None:
+            continue
+        for i in idx:
+            s = table.sentences[i]
+            if lay.shares_content_word(s.morphemes, set(a.words)):
+                pairs.append((s.text, a.text))
+    return pairs
+
+
 def corpus_articles(settings: Settings) -> Iterator[Article]:
     """Statute articles of the live index: no 부칙, no repealed stubs."""
     manifest = open_manifest(settings)
@@ -76,9 +98,15 @@ def corpus_articles(settings: Settings) -> Iterator[Article]:
             f"색인이 없습니다: {settings.store.db_dir} — 먼저 `python -m ingest 경로…` 로 색인하세요."
         )
     try:
-        for _, text, meta, _ in manifest.iter_chunks():
+        for _, text, meta, tokens in manifest.iter_chunks():
             if meta.get("article") and not meta.get("is_addendum") and not is_repealed(text):
-                yield Article(str(meta.get("law_title", "")), str(meta.get("article_title", "")), text)
+                yield Article(
+                    str(meta.get("law_title", "")),
+                    str(meta.get("article_title", "")),
+                    text,
+                    str(meta["article"]),
+                    frozenset((tokens or "").split()),
+                )
     finally:
         manifest.close()
 
@@ -145,8 +173,14 @@ def train(settings: Settings, out_dir: Path) -> tuple[Path, int, int]:
     articles = list(corpus_articles(settings))
     if not articles:
         raise SystemExit("색인에 법령 조문이 없어 학습할 수 없습니다.")
-    tokenizer = train_tokenizer((a.text for a in articles), cfg.vocab_size)
-    pairs = training_pairs(articles, cfg)
+    table = lay.source_for(settings).table() if cfg.lay_pairs else lay.LayTable("none", "")
+    extra = lay_pairs(articles, table)
+    # the vocabulary learns the lay words too, or 월세 would be an unknown piece
+    tokenizer = train_tokenizer(
+        [*(a.text for a in articles), *(s.text for s in table.sentences)], cfg.vocab_size
+    )
+    pairs = training_pairs(articles, cfg) + extra
+    random.Random(cfg.seed).shuffle(pairs)
     return save_model(tokenizer, train_static(pairs, tokenizer, cfg), out_dir), len(articles), len(pairs)
 
 
