@@ -50,7 +50,9 @@ def test_html_table_highlights_the_words_of_a_known_amendment(repo: Path) -> Non
 
 
 def test_html_table_escapes_document_text() -> None:
-    rows = side_by_side("① 시장은 <b>허가</b>하여야 한다.", '① 시장은 <script>alert("x")</script> 허가할 수 있다.')
+    rows = side_by_side(
+        "① 시장은 <b>허가</b>하여야 한다.", '① 시장은 <script>alert("x")</script> 허가할 수 있다.'
+    )
     table = side_by_side_html(rows, "종전 <i>", "개정")
     assert "<script" not in table and "<b>" not in table and "<i>" not in table
     assert "<del " in table and "<ins " in table
@@ -78,7 +80,9 @@ def test_previous_version_is_the_one_in_force(repo: Path) -> None:
     change = last_change(versions)
     assert change is not None
     previous, latest = change
-    assert latest.commit.startswith(AMENDMENT) and previous.valid_from < previous.valid_to == latest.valid_from
+    assert (
+        latest.commit.startswith(AMENDMENT) and previous.valid_from < previous.valid_to == latest.valid_from
+    )
     assert any(v.valid_from == v.valid_to for v in versions)  # the skipped one exists
 
 
@@ -86,8 +90,14 @@ def test_versions_from_index_chunks() -> None:
     meta = {"article": "제4조", "article_title": "명칭", "part": 1}
     chunks = [
         ("지방자치법 제4조 (명칭)\n① 현재", {**meta, "effective_date": "2022-01-13"}),
-        ("지방자치법 제4조 (명칭) [..]\n① 옛날", {**meta, "valid_from": "2017-07-26", "valid_to": "2019-12-25"}),
-        ("지방자치법 제4조 (명칭) [..]\n① 옛날", {**meta, "valid_from": "2019-12-25", "valid_to": "2022-01-13"}),
+        (
+            "지방자치법 제4조 (명칭) [..]\n① 옛날",
+            {**meta, "valid_from": "2017-07-26", "valid_to": "2019-12-25"},
+        ),
+        (
+            "지방자치법 제4조 (명칭) [..]\n① 옛날",
+            {**meta, "valid_from": "2019-12-25", "valid_to": "2022-01-13"},
+        ),
         ("지방자치법 제4조 (명칭) [..] [2/2]\n② 둘째", {**meta, "part": 2, "effective_date": "2022-01-13"}),
     ]
     versions = versions_from_chunks(chunks)
@@ -98,7 +108,9 @@ def test_versions_from_index_chunks() -> None:
     assert change_date(versions[-1]) == "2022-01-13"  # no 공포일 in the index: the 시행일
 
 
-def test_diff_and_watch_cli_write_html(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_and_watch_cli_write_html(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "diff.html"
     args = ["diff", str(repo), "지방자치법", "제10조", f"{AMENDMENT}^", AMENDMENT, "--html", str(out)]
     assert statutes.main(args) == 0
@@ -117,8 +129,12 @@ def test_watch_covers_kept_drafts_with_stored_dates(repo: Path, tmp_path: Path) 
     s.statutes.document_dates_file = tmp_path / "dates.json"
     s.ui.drafts_dir.mkdir()
     draft = s.ui.drafts_dir / "연장통지.txt"
-    draft.write_text("처리기간 연장은 「민원 처리에 관한 법률 시행령」 제21조에 따라 통지합니다.", encoding="utf-8")
-    (s.ui.drafts_dir / "목적.txt").write_text("「민원 처리에 관한 법률」 제1조의 목적에 따라", encoding="utf-8")
+    draft.write_text(
+        "처리기간 연장은 「민원 처리에 관한 법률 시행령」 제21조에 따라 통지합니다.", encoding="utf-8"
+    )
+    (s.ui.drafts_dir / "목적.txt").write_text(
+        "「민원 처리에 관한 법률」 제1조의 목적에 따라", encoding="utf-8"
+    )
     document_dates.store(s.statutes.document_dates_file, str(draft), "2025-01-01")
     document_dates.store(s.statutes.document_dates_file, "목적.txt", "2025-01-01")  # by file name
     docs = statutes.watched_documents(s)
@@ -130,4 +146,6 @@ def test_watch_covers_kept_drafts_with_stored_dates(repo: Path, tmp_path: Path) 
     assert [(Path(x.document).name, x.article, x.kind) for x in stale] == [("연장통지.txt", "제21조", "개정")]
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         document_dates.store(s.statutes.document_dates_file, str(draft), "2025-13-01")
-    assert document_dates.store(s.statutes.document_dates_file, str(draft), None) == {"목적.txt": "2025-01-01"}
+    assert document_dates.store(s.statutes.document_dates_file, str(draft), None) == {
+        "목적.txt": "2025-01-01"
+    }
