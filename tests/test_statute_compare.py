@@ -3,6 +3,7 @@ legalize-kr history bundle."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -149,3 +150,25 @@ def test_watch_covers_kept_drafts_with_stored_dates(repo: Path, tmp_path: Path) 
     assert document_dates.store(s.statutes.document_dates_file, str(draft), None) == {
         "목적.txt": "2025-01-01"
     }
+
+
+def test_access_groups_apply_to_the_repository(repo: Path, tmp_path: Path) -> None:
+    from assistant.settings import load_settings
+
+    s = load_settings()
+    s.store.db_dir = tmp_path / "index"
+    s.security.access_groups = {str(repo / "kr" / "지방자치법"): ["감사"]}
+    at = at_head(repo)
+    assert statute_repo.visible(s, at, "지방자치법", ("감사",))
+    assert not statute_repo.visible(s, at, "지방자치법", ("민원",)) and not statute_repo.visible(
+        s, at, "지방자치법", ()
+    )
+    assert statute_repo.visible(s, at, DECREE, ())  # other laws stay public
+    assert not statute_repo.visible(s, at, "없는 법", ("감사",))
+    # the sync state names the repository when statutes.repo is not set; none → no repository
+    assert statute_repo.configured(s) is None
+    s.store.db_dir.mkdir()
+    state = {"repo": str(repo), "commit": f"{AMENDMENT}"}
+    (s.store.db_dir / statute_repo.STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    found = statute_repo.configured(s)
+    assert found is not None and found.path == repo.resolve() and found.commit.startswith(AMENDMENT)
