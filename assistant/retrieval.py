@@ -188,6 +188,14 @@ class _Snapshot:
         return self._visible[key]
 
 
+_ARTICLE_NO = re.compile(r"제(\d+)조(?:의(\d+))?")
+
+
+def _article_order(label: str) -> tuple[int, int, str]:
+    m = _ARTICLE_NO.match(label)
+    return (int(m.group(1)), int(m.group(2) or 0), label) if m else (10**9, 0, label)
+
+
 class HybridRetriever:
     """Thread-safe retriever; follows the live index: a new keyword snapshot (incremental ingest)
     or a new generation (full rebuild) is picked up on the next search, without a restart."""
@@ -547,8 +555,11 @@ class HybridRetriever:
         body = "\n".join(t.split("\n", 1)[1] if "\n" in t else "" for _, t in parts)
         return f"{header}\n{body}", {**meta, "part": 0}
 
-    def get_article(self, law: str, article: str, groups: Sequence[str] = ()) -> list[Chunk]:
-        """All chunks of one article (exact lookup) that a user of `groups` may see."""
+    def get_article(
+        self, law: str, article: str, groups: Sequence[str] = (), *, past: bool = False
+    ) -> list[Chunk]:
+        """All chunks of one article (exact lookup) that a user of `groups` may see; with `past`,
+        its past versions too (``valid_to`` set, indexed by ``ingest.statutes sync --history``)."""
         snap = self._snap
         resolved = snap.catalog.resolve(law) or law
         allowed = snap.visible(groups)
@@ -556,10 +567,19 @@ class HybridRetriever:
         ids = [
             snap.index.ids[r]
             for r in snap.by_article.get((resolved, article), [])
-            if allowed[r] and not current[r]
+            if allowed[r] and (past or not current[r])
         ]
         rows = snap.manifest.get_chunks(ids)
         return [Chunk(cid, *rows[cid]) for cid in ids if cid in rows]
+
+    def article_labels(self, law: str, groups: Sequence[str] = ()) -> list[str]:
+        """Labels of the articles of `law` (current or past) with a chunk `groups` may see, in order."""
+        snap = self._snap
+        allowed = snap.visible(groups)
+        labels = {
+            art for (title, art), rows in snap.by_article.items() if title == law and allowed[rows].any()
+        }
+        return sorted(labels, key=_article_order)
 
     def get_chunks(self, ids: Sequence[str], groups: Sequence[str] = ()) -> list[Chunk]:
         """Chunks by id from the live index, leaving out those a user of `groups` may not see."""

@@ -237,6 +237,21 @@ class DeadlineSettings(BaseModel):
     immediate_hours: int = 3  # 처리기간 '즉시' (민원처리법 시행령 제19조)
 
 
+class StatuteSettings(BaseModel):
+    """Statute versions in the app: 신구조문 대비, "최근 개정" marks, 지침 점검 (``ingest.statutes``)."""
+
+    # A legalize-kr checkout (git) with the statutes' history. None = the repository recorded by
+    # the last `python -m ingest.statutes sync` (statutes-sync.json in the index folder); without
+    # either, versions come from the past versions kept in the index (`sync --history`) only.
+    repo: Path | None = None
+    # A Q&A source whose article was amended this many days ago or less is marked "최근 개정":
+    # about half a year, the window in which staff still work from the old text by habit.
+    recent_days: int = 180
+    # Dates admins set for documents on the 지침 점검 tab (path → YYYY-MM-DD): a file's mtime is
+    # only a guess at when it was written (copies and re-uploads reset it).
+    document_dates_file: Path = PROJECT_ROOT / "data" / "document-dates.json"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_",
@@ -262,6 +277,7 @@ class Settings(BaseSettings):
     ui: UISettings = Field(default_factory=lambda: UISettings())
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
+    statutes: StatuteSettings = Field(default_factory=StatuteSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -334,6 +350,8 @@ class UISettings(BaseModel):
     feedback_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'feedback.sqlite3'}"
     # Guidelines uploaded on the 관리 page are kept here: the index refers to their paths.
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
+    # Drafts kept with "보관" on the 초안 작성 page; the 지침 점검 also watches their citations.
+    drafts_dir: Path = PROJECT_ROOT / "data" / "drafts"
 
 
 Settings.model_rebuild()

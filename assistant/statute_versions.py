@@ -4,6 +4,7 @@ statute markdown text (legalize-kr export: YAML front matter + markdown)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -117,19 +118,77 @@ def version_on(versions: list[ArticleVersion], day: str) -> ArticleVersion | Non
     return None
 
 
+def last_change(versions: list[ArticleVersion]) -> tuple[ArticleVersion, ArticleVersion] | None:
+    """(previous, latest) texts of an article whose latest text replaced an earlier one; None
+    when there is no earlier text (first version known, or only one). The previous text is the
+    last one that was actually in force: a text superseded on the day it took effect is skipped."""
+    if len(versions) < 2:
+        return None
+    latest, earlier = versions[-1], versions[:-1]
+    in_force = [v for v in earlier if not v.valid_to or v.valid_from < v.valid_to]
+    return (in_force or earlier)[-1], latest
+
+
+def change_date(version: ArticleVersion) -> str:
+    """The day a text was enacted: its promulgation (공포일), else the day it took effect."""
+    return version.promulgated or version.valid_from
+
+
+def changed_within(
+    versions: list[ArticleVersion], today: str, days: int
+) -> tuple[ArticleVersion, ArticleVersion] | None:
+    """`last_change` when the latest text was enacted on or after `today` - `days` (a date later
+    than today counts too: a change promulgated for a future date is recent)."""
+    change = last_change(versions)
+    if change is None or days < 0:
+        return None
+    since = (dt.date.fromisoformat(today) - dt.timedelta(days=days)).isoformat()
+    return change if change_date(change[1]) >= since else None
+
+
+def versions_from_chunks(chunks: list[tuple[str, dict]]) -> list[ArticleVersion]:
+    """Article versions from the index: the chunks (text, metadata) of one article, current and
+    past (`valid_to` set, ``sync --history``), oldest first. Parts of one version are joined;
+    consecutive identical texts merged. The index keeps no commit or 공포일, only 시행일."""
+    by_start: dict[str, dict[int, str]] = {}
+    ends: dict[str, str] = {}
+    for text, meta in chunks:
+        start = str(meta.get("valid_from") or meta.get("effective_date") or "")
+        body = text.split("\n", 1)[1] if "\n" in text else ""
+        title = str(meta.get("article_title") or "")
+        part = int(meta.get("part", 1) or 1)
+        by_start.setdefault(start, {})[part] = f"({title})\n{body}" if title and part == 1 else body
+        ends[start] = str(meta.get("valid_to") or "")
+    out: list[ArticleVersion] = []
+    for start in sorted(by_start):
+        text = "\n".join(t for _, t in sorted(by_start[start].items())).strip()
+        if out and out[-1].text == text:
+            prev = out.pop()
+            out.append(ArticleVersion(text, prev.valid_from, ends[start], "", ""))
+            continue
+        out.append(ArticleVersion(text, start, ends[start], "", ""))
+    return out
+
+
 # --- 신구조문 대비 ---------------------------------------------------------------------------
+
+
+Parts = tuple[tuple[str, bool], ...]  # (text, changed) runs of one side of a row
 
 
 @dataclass(frozen=True)
 class DiffRow:
     """One row of a side-by-side comparison. `tag` is equal / replace / delete / insert; the
-    marked texts wrap changed characters as [-…-] (old side) and {+…+} (new side)."""
+    marked texts wrap changed characters as [-…-] (old side) and {+…+} (new side); the parts
+    are the same runs as (text, changed) pairs, for renderers that must not parse the marks."""
 
     old: str
     new: str
     tag: str
     old_marked: str
     new_marked: str
+    old_parts: Parts = ()
+    new_parts: Parts = ()
 
 
 Opcode = tuple[str, int, int, int, int]
@@ -152,21 +211,22 @@ def _coalesce(ops: list[Opcode]) -> list[Opcode]:
     return out
 
 
-def _mark_chars(old: str, new: str) -> tuple[str, str]:
-    """Character-level marks: Korean particles and endings attach to words, so a word diff would
+def _char_parts(old: str, new: str) -> tuple[Parts, Parts]:
+    """Character-level runs: Korean particles and endings attach to words, so a word diff would
     flag whole 어절 for a one-character change."""
     sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    a, b = [], []
+    a: list[tuple[str, bool]] = []
+    b: list[tuple[str, bool]] = []
     for tag, i1, i2, j1, j2 in _coalesce(sm.get_opcodes()):
-        if tag == "equal":
-            a.append(old[i1:i2])
-            b.append(new[j1:j2])
-            continue
         if i2 > i1:
-            a.append(f"[-{old[i1:i2]}-]")
+            a.append((old[i1:i2], tag != "equal"))
         if j2 > j1:
-            b.append(f"{{+{new[j1:j2]}+}}")
-    return "".join(a), "".join(b)
+            b.append((new[j1:j2], tag != "equal"))
+    return tuple(a), tuple(b)
+
+
+def _marked(parts: Parts, opener: str, closer: str) -> str:
+    return "".join(f"{opener}{t}{closer}" if changed else t for t, changed in parts)
 
 
 def side_by_side(old: str, new: str) -> list[DiffRow]:
@@ -176,22 +236,19 @@ def side_by_side(old: str, new: str) -> list[DiffRow]:
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
-            rows.extend(DiffRow(x, x, "equal", x, x) for x in a[i1:i2])
+            rows.extend(DiffRow(x, x, "equal", x, x, ((x, False),), ((x, False),)) for x in a[i1:i2])
             continue
         olds, news = a[i1:i2], b[j1:j2]
         for k in range(max(len(olds), len(news))):
             o = olds[k] if k < len(olds) else ""
             n = news[k] if k < len(news) else ""
             row_tag = "replace" if o and n else ("delete" if o else "insert")
-            om, nm = (
-                _mark_chars(o, n)
+            op, np_ = (
+                _char_parts(o, n)
                 if row_tag == "replace"
-                else (
-                    f"[-{o}-]" if o else "",
-                    f"{{+{n}+}}" if n else "",
-                )
+                else (((o, True),) if o else (), ((n, True),) if n else ())
             )
-            rows.append(DiffRow(o, n, row_tag, om, nm))
+            rows.append(DiffRow(o, n, row_tag, _marked(op, "[-", "-]"), _marked(np_, "{+", "+}"), op, np_))
     return rows
 
 

@@ -2,8 +2,8 @@
 
     python -m ingest.statutes sync REPO [--db DIR] [--law 지방자치법 …]
     python -m ingest.statutes history REPO LAW ARTICLE [--on YYYY-MM-DD]
-    python -m ingest.statutes diff REPO LAW ARTICLE OLD_COMMIT NEW_COMMIT
-    python -m ingest.statutes watch REPO [--db DIR] [--date 파일=YYYY-MM-DD …]
+    python -m ingest.statutes diff REPO LAW ARTICLE OLD_COMMIT NEW_COMMIT [--html FILE]
+    python -m ingest.statutes watch REPO [--db DIR] [--date 파일=YYYY-MM-DD …] [--html FILE]
 
 `sync` indexes the law folders that changed since the commit recorded by the last successful
 sync (``statutes-sync.json`` in the index folder) — all of them the first time — through the
@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.amendment_watch import check_citation
+from assistant.amendment_watch import StaleCitation, check_citation
 from assistant.legal_refs import LawCatalog, parse_refs
 from assistant.settings import Settings, load_settings
+from assistant.statute_table import html_page, side_by_side_html
 from assistant.statute_versions import (
     ArticleChanges,
     article_texts,
@@ -37,12 +38,14 @@ from assistant.statute_versions import (
     side_by_side,
     version_on,
 )
+from ingest import document_dates, statute_repo
 from ingest import statute_git as sg
 from ingest.index import open_manifest
-from ingest.loaders.text import split_front_matter
+from ingest.loaders import load_document
+from ingest.model import LoaderError, LoadLimits
 from ingest.pipeline import remove_document, run_ingest
+from ingest.statute_repo import STATE_FILE
 
-STATE_FILE = "statutes-sync.json"
 HISTORY_DIR = "statute-history"  # past versions (행위시법), one file per version, in the index folder
 
 
@@ -226,62 +229,100 @@ def _commit_known(repo: Path, commit: str) -> bool:
 
 def law_titles(repo: Path, rev: str = "HEAD") -> dict[str, str]:
     """Official title (front matter 제목) → repository path of every statute file at `rev`."""
+    return statute_repo.law_titles(statute_repo.RepoAt(Path(repo).resolve(), sg.resolve_commit(repo, rev)))
 
-    out: dict[str, str] = {}
-    for path in sg.law_files(repo, rev):
-        text = sg.show(repo, rev, path) or ""
-        fm, _ = split_front_matter(text)
-        if fm and fm.get("제목"):
-            out[str(fm["제목"]).strip()] = path
+
+@dataclass(frozen=True)
+class WatchedDocument:
+    """A document whose citations the 지침 점검 checks, with the date it was written as of."""
+
+    path: str
+    kind: str  # "지침" (indexed guideline) | "초안" (kept draft)
+    date: str  # YYYY-MM-DD
+    date_source: str  # "관리자 지정" | "파일 수정일" | "색인일"
+    text: str
+
+
+def document_date(path: str, indexed_at: str, overrides: dict[str, str]) -> tuple[str, str]:
+    """(date, where it came from) of a document: the admin's date (by path or file name), else
+    the file's modification date, else the day it was indexed."""
+    for key in (path, Path(path).name):
+        if key in overrides:
+            return overrides[key], "관리자 지정"
+    try:
+        return dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat(), "파일 수정일"
+    except OSError:
+        return indexed_at[:10], "색인일"
+
+
+def _drafts(folder: Path, settings: Settings) -> list[tuple[str, str]]:
+    """(path, text) of the drafts kept in `folder`; unreadable files are left out (a draft is the
+    user's copy, not an indexed document: nothing to report about it but its citations)."""
+    out = []
+    exts = {e.lower() for e in settings.ingest.extensions}
+    for path in sorted(p for p in Path(folder).glob("**/*") if p.is_file() and p.suffix.lower() in exts):
+        try:
+            out.append((str(path), load_document(path, LoadLimits.from_settings(settings)).text))
+        except LoaderError:
+            continue
     return out
 
 
-def document_date(path: str, indexed_at: str, overrides: dict[str, str]) -> str:
-    """The date a document was written as of: the admin's override (by path or file name), else the
-    file's modification date, else the day it was indexed."""
-    for key in (path, Path(path).name):
-        if key in overrides:
-            return overrides[key]
-    try:
-        return dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()
-    except OSError:
-        return indexed_at[:10]
-
-
-def watch(repo: Path, settings: Settings, overrides: dict[str, str] | None = None) -> list[Any]:
-    """Citations in indexed guidelines whose article changed after the document's date
-    (`assistant.amendment_watch.StaleCitation`s), over the repository's history up to HEAD."""
-
-    repo = Path(repo).resolve()
-    titles = law_titles(repo)
-    catalog = LawCatalog(sorted(titles))
+def watched_documents(settings: Settings, overrides: dict[str, str] | None = None) -> list[WatchedDocument]:
+    """The indexed guidelines (text from the manifest) and the kept drafts (``ui.drafts_dir``),
+    dated by `overrides`, else the stored admin dates, else their files."""
+    dates = {**document_dates.load(settings.statutes.document_dates_file), **(overrides or {})}
+    docs: list[WatchedDocument] = []
     manifest = open_manifest(settings)
-    if manifest is None:
-        return []
-    try:
-        docs = {p: r for p, r in manifest.files().items() if r.doc_type == "guideline"}
-        texts: dict[str, list[str]] = {}
-        for path, _, text, _, _ in manifest.iter_file_chunks(sorted(docs)):
-            texts.setdefault(path, []).append(text)
-    finally:
-        manifest.close()
-    versions: dict[str, list[tuple[str, str, str]]] = {}
+    if manifest is not None:
+        try:
+            records = {p: r for p, r in manifest.files().items() if r.doc_type == "guideline"}
+            texts: dict[str, list[str]] = {}
+            for path, _, text, _, _ in manifest.iter_file_chunks(sorted(records)):
+                texts.setdefault(path, []).append(text)
+        finally:
+            manifest.close()
+        for path, record in sorted(records.items()):
+            day, source = document_date(path, record.indexed_at, dates)
+            docs.append(WatchedDocument(path, "지침", day, source, "\n".join(texts.get(path, []))))
+    for path, text in _drafts(Path(settings.ui.drafts_dir), settings):
+        day, source = document_date(path, "", dates)
+        docs.append(WatchedDocument(path, "초안", day, source, text))
+    return docs
+
+
+def watch_documents(at: statute_repo.RepoAt, docs: list[WatchedDocument]) -> list[StaleCitation]:
+    """Citations in `docs` of articles amended, moved or repealed after the document's date,
+    over the repository's history up to `at.commit`."""
+    titles = statute_repo.law_titles(at)
+    catalog = LawCatalog(sorted(titles))
     out = []
-    for path, record in sorted(docs.items()):
-        day = document_date(path, record.indexed_at, overrides or {})
-        refs = parse_refs("\n".join(texts.get(path, [])), catalog)
+    for doc in docs:
+        refs = parse_refs(doc.text, catalog)
         for law, article in dict.fromkeys((r.law, r.article) for r in refs if r.law in titles and r.article):
-            file = titles[law]  # type: ignore[index]
-            if file not in versions:
-                versions[file] = [(v.commit, v.date, v.text) for v in sg.file_versions(repo, file)]
-            stale = check_citation(path, day, law, article, versions[file])  # type: ignore[arg-type]
+            versions = statute_repo.file_versions(at, titles[law])  # type: ignore[index]
+            stale = check_citation(doc.path, doc.date, law, article, versions)  # type: ignore[arg-type]
             if stale is not None:
                 out.append(stale)
     return out
 
 
-def format_watch(stale: list[Any]) -> str:
-    """The 지침 점검 report: one line per stale citation, then its 신구조문 대비."""
+def watch(repo: Path, settings: Settings, overrides: dict[str, str] | None = None) -> list[StaleCitation]:
+    """Citations in indexed guidelines and kept drafts whose article changed after the
+    document's date (`assistant.amendment_watch.StaleCitation`s), over the history up to HEAD."""
+    at = statute_repo.RepoAt(Path(repo).resolve(), sg.head_commit(repo))
+    return watch_documents(at, watched_documents(settings, overrides))
+
+
+def format_watch(stale: list[StaleCitation], html_out: Path | None = None) -> str:
+    """The 지침 점검 report: one line per stale citation, then its 신구조문 대비; with `html_out`,
+    the same report as an HTML page written there."""
+    if html_out is not None:
+        tables = [
+            (s.line(), side_by_side_html(side_by_side(s.old_text, s.new_text), "문서 작성 당시", "현재"))
+            for s in stale
+        ]
+        html_out.write_text(html_page("지침 점검", tables), encoding="utf-8")
     if not stale:
         return "개정 이후 점검이 필요한 인용이 없습니다."
     lines = [f"지침 점검: 점검이 필요한 인용 {len(stale)}건"]
@@ -319,11 +360,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     d.add_argument("article")
     d.add_argument("old")
     d.add_argument("new")
+    d.add_argument("--html", type=Path, help="also write the 신구조문 대비표 as an HTML page to this file")
     w = sub.add_parser("watch", help="지침 점검: 색인된 지침의 인용 중 이후 개정·이동·삭제된 조문")
     w.add_argument("repo", type=Path)
     w.add_argument("--db", type=Path)
     w.add_argument("--config", type=Path)
     w.add_argument("--date", action="append", default=[], help="문서 기준일 지정: 파일이름=YYYY-MM-DD")
+    w.add_argument("--html", type=Path, help="also write the report as an HTML page to this file")
     return ap.parse_args(argv)
 
 
@@ -361,7 +404,13 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"{args.law} {args.article}: 두 커밋 사이에 바뀐 내용이 없습니다.")
         return 0
     rows = side_by_side(texts[0], texts[1])
-    print(format_side_by_side(rows, f"종전 ({args.old[:10]})", f"개정 ({args.new[:10]})"))
+    labels = f"종전 ({args.old[:10]})", f"개정 ({args.new[:10]})"
+    print(format_side_by_side(rows, *labels))
+    if args.html:
+        table = side_by_side_html(rows, *labels)
+        args.html.write_text(
+            html_page(f"{args.law} {args.article} 신구조문 대비", [("", table)]), encoding="utf-8"
+        )
     return 0
 
 
@@ -380,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             if bad:
                 raise ValueError(f"--date 는 파일이름=YYYY-MM-DD 형식이어야 합니다: {bad[0]}")
             overrides = dict(d.rsplit("=", 1) for d in args.date)
-            print(format_watch(watch(args.repo, settings, overrides)))
+            print(format_watch(watch(args.repo, settings, overrides), args.html))
             return 0
         report = sync(
             args.repo, settings, laws=args.law, history=args.history, history_since=args.history_since

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.amendment_watch import StaleCitation
 from assistant.security.audit import AuditEntry, ChainReport, get_audit_log
 from assistant.security.auth import User
 from assistant.security.guard import InputRejected, check_upload
 from assistant.security.throttle import ThrottleEntry, get_throttle
 from assistant.settings import Settings
+from ingest import document_dates, statute_repo, statutes
 from ingest.index import index_stats, open_manifest
 from ingest.loaders import load_document
 from ingest.manifest import FileRecord
@@ -183,3 +185,47 @@ def remove_document(path: str, settings: Settings, user: User, *, embeddings: An
     if upload_dir in Path(path).resolve().parents:
         Path(path).unlink(missing_ok=True)
     return report
+
+
+@dataclass
+class WatchReport:
+    """The 지침 점검: the documents checked and their citations of articles changed since."""
+
+    repo: statute_repo.RepoAt
+    documents: list[statutes.WatchedDocument]
+    stale: list[StaleCitation]
+
+
+def amendment_watch(settings: Settings, user: User) -> WatchReport:
+    """Check the citations of every indexed guideline and kept draft against the legalize-kr
+    history (``ingest.statutes.watch_documents``); the run is recorded in the audit log."""
+    require_admin(user, settings, "amendment_watch")
+    at = statute_repo.configured(settings)
+    if at is None:
+        raise AdminError(
+            "법령 저장소(legalize-kr)가 설정되지 않아 점검할 수 없습니다. 설정 statutes.repo 에 저장소 경로를 "
+            "넣거나 `python -m ingest.statutes sync 저장소` 로 한 번 동기화하세요."
+        )
+    try:
+        docs = statutes.watched_documents(settings)
+    except ValueError as exc:  # a damaged document-dates file
+        raise AdminError(str(exc)) from exc
+    stale = statutes.watch_documents(at, docs)
+    audit.record(
+        settings,
+        "amendment_watch",
+        user,
+        sources=sorted({s.document for s in stale}),
+        detail=f"문서 {len(docs)}건 · 점검 필요 인용 {len(stale)}건 (커밋 {at.commit[:10]})",
+    )
+    return WatchReport(at, docs, stale)
+
+
+def set_document_date(settings: Settings, user: User, document: str, day: str | None) -> None:
+    """Set (None: clear) the date a document was written as of; recorded in the audit log."""
+    require_admin(user, settings, "set_document_date")
+    try:
+        document_dates.store(settings.statutes.document_dates_file, document, day)
+    except ValueError as exc:
+        raise AdminError(str(exc)) from exc
+    audit.record(settings, "document_date", user, sources=[document], detail=day or "기준일 지정 해제")

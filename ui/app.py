@@ -1,4 +1,5 @@
-"""Streamlit entry point: `streamlit run ui/app.py`. Pages: 질의응답, 문서 요약, 초안 작성, 관리.
+"""Streamlit entry point: `streamlit run ui/app.py`. Pages: 질의응답, 문서 요약, 초안 작성, 신구조문 대비,
+관리.
 
 Nothing but the login page is shown until someone logs in (``ui.login``); staff do not see
 관리, and its functions refuse them. Every page shows the status line (generating LLM or
@@ -26,6 +27,7 @@ def pages(user: User | None) -> list[st.Page]:
         st.Page("views/qa.py", title="질의응답", icon=":material/forum:", url_path="qa", default=True),
         st.Page("views/summary.py", title="문서 요약", icon=":material/summarize:", url_path="summary"),
         st.Page("views/draft.py", title="초안 작성", icon=":material/edit_document:", url_path="draft"),
+        st.Page("views/compare.py", title="신구조문 대비", icon=":material/compare:", url_path="compare"),
         st.Page(
             "views/admin.py",
             title="관리",

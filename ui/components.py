@@ -15,7 +15,7 @@ from assistant.chains.qa import highlight, question_weights
 from assistant.retrieval import IndexMissingError
 from assistant.settings import Settings
 from ingest.store import EmbeddingMismatchError
-from ui import state
+from ui import state, statute_view
 from ui.safe_markdown import safe_html_text, safe_markdown
 
 __all__ = ["safe_markdown"]  # the pages render LLM and document text through it
@@ -138,13 +138,23 @@ def source_highlights(source: Source, question: str, n: int) -> tuple[str, ...]:
 
 
 def source_expander(source: Source, question: str, *, label: str | None = None, key: str = "") -> None:
-    """One source: label in the header; its law, article, 시행일 and file, then the full text with
-    the relevant sentences highlighted."""
+    """One source: label in the header (with "최근 개정 (날짜)" when its article was amended
+    lately); its law, article, 시행일 and file, then the full text with the relevant sentences
+    highlighted, and for an amended article a toggle that shows the 신구조문 대비."""
     s = state.settings()
+    user = state.current_user()
+    change = statute_view.recent_change(source.metadata, user.groups if user else (), s)
     ocr_mark = " · OCR" if source.metadata.get("ocr") else ""
-    with st.expander((label or f"[{source.n}] {source.label}") + ocr_mark):
+    recent_mark = f" · 최근 개정 ({change.day})" if change else ""
+    with st.expander((label or f"[{source.n}] {source.label}") + ocr_mark + recent_mark):
         facts = source_facts(source.metadata)
         st.caption(" · ".join(f"**{k}** {v}" for k, v in facts))
+        if change and st.toggle(
+            f"최근 개정 ({change.day}) — 신구조문 대비 보기",
+            key=f"recent_{key}_{source.chunk_id}",
+            help="개정 전 조문과 지금 조문을 나란히 보여 줍니다. 바뀐 글자는 색으로 표시됩니다.",
+        ):
+            statute_view.show_recent(change)
         marks = source_highlights(source, question, s.chains.highlight_sentences)
         body = highlight_html(state.full_source_text(source, s), marks)
         st.markdown(f'<div class="source-text" style="{SOURCE_CSS}">{body}</div>', unsafe_allow_html=True)
@@ -175,7 +185,7 @@ def render_answer(answer: Answer, key: str) -> None:
             if answer.candidates:
                 st.caption("가까운 후보 조문 — 근거로 확인되지 않았으니 직접 확인하세요.")
                 for c in answer.candidates:
-                    source_expander(c, question, label=f"후보 · {c.label}")
+                    source_expander(c, question, label=f"후보 · {c.label}", key=f"{key}c")
         answer_notes(answer)
         return
     with st.container(key=f"answer_{key}"):
@@ -186,11 +196,11 @@ def render_answer(answer: Answer, key: str) -> None:
         if answer.sources:
             st.markdown("**출처**")
             for src in answer.sources:
-                source_expander(src, question)
+                source_expander(src, question, key=key)
         if answer.candidates:
             st.caption("검색되었으나 인용되지 않은 조문")
             for c in answer.candidates:
-                source_expander(c, question, label=f"참고 · {c.label}")
+                source_expander(c, question, label=f"참고 · {c.label}", key=f"{key}c")
         with st.expander("답변 복사", icon=":material/content_copy:"):
             st.caption("오른쪽 위의 복사 아이콘을 누르면 답변과 출처가 클립보드에 복사됩니다.")
             st.code(answer.to_markdown(), language="markdown", wrap_lines=True)

@@ -69,6 +69,8 @@ def app_environment(root: Path, template: Path) -> dict[str, str]:
         "ASSISTANT_UI__FEEDBACK_URL": f"sqlite:///{root / 'feedback.sqlite3'}",
         "ASSISTANT_SECURITY__STATE_URL": f"sqlite:///{root / 'security.sqlite3'}",
         "ASSISTANT_UI__UPLOAD_DIR": str(root / "uploads"),
+        "ASSISTANT_UI__DRAFTS_DIR": str(root / "drafts"),
+        "ASSISTANT_STATUTES__DOCUMENT_DATES_FILE": str(root / "document-dates.json"),
         "ASSISTANT_LLM__BACKEND": "none",
         "HF_HUB_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",

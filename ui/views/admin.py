@@ -1,5 +1,5 @@
 """관리 (admins only): corpus statistics, upload/re-index with live progress, remove a document,
-system status, feedback, audit trail. The actions live in ``ui.admin``, which refuses anyone but
+system status, 지침 점검 (citations of amended articles), feedback, audit trail. The actions live in ``ui.admin``, which refuses anyone but
 an admin; a staff member who opens /admin sees the refusal."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from ingest.pipeline import IngestReport
-from ui import admin, state
+from ui import admin, state, statute_view
 from ui.korean_shell import backend_label, role_label
+from ui.safe_markdown import safe_markdown
 
 TYPE_NAMES = {"statute": "법령", "guideline": "지침·문서"}
 EVENT_NAMES = {
@@ -26,6 +27,9 @@ EVENT_NAMES = {
     "denied": "거부",
     "login_unblock": "로그인 제한 해제",
     "input_rejected": "입력 거부",
+    "amendment_watch": "지침 점검",
+    "document_date": "문서 기준일",
+    "draft_keep": "초안 보관",
 }
 STATUS_NAMES = {"started": "시작", "complete": "완료", "stopped": "중단", "error": "오류"}
 
@@ -225,6 +229,91 @@ def audit_tab() -> None:
         (st.success if report.ok else st.error)(str(report))
 
 
+def watch_results(report: admin.WatchReport) -> None:
+    """The flagged citations: a table, then each one's old (as of the document's date) and
+    current text side by side."""
+    docs = {d.path: d for d in report.documents}
+    st.caption(
+        f"법령 저장소 `{report.repo.path}` (커밋 {report.repo.commit[:10]}) 기준 · "
+        f"점검한 문서 {len(report.documents)}건 (지침 {sum(d.kind == '지침' for d in report.documents)}"
+        f" · 초안 {sum(d.kind == '초안' for d in report.documents)})"
+    )
+    if not report.stale:
+        st.success(
+            "문서 기준일 이후 개정·이동·삭제된 조문을 인용한 문서가 없습니다.", icon=":material/check:"
+        )
+        return
+    st.warning(f"점검이 필요한 인용 {len(report.stale)}건", icon=":material/history_edu:")
+    rows = [
+        {
+            "구분": docs[x.document].kind if x.document in docs else "",
+            "문서": Path(x.document).name,
+            "기준일": x.doc_date,
+            "법령": x.law,
+            "조문": x.article,
+            "변경": x.kind + (f" → {x.moved_to}" if x.moved_to else ""),
+            "변경일(공포)": x.changed_on,
+        }
+        for x in report.stale
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    for x in report.stale:
+        where = f" → {x.moved_to}" if x.moved_to else ""
+        label = f"{Path(x.document).name} · {x.law} {x.article} {x.kind}{where} ({x.changed_on})"
+        with st.expander(safe_markdown(label)):  # a file name is document text
+            path = x.document.replace("`", "'")
+            st.caption(f"문서 `{path}` · 기준일 {x.doc_date} · 바뀐 커밋 {x.commit[:10]}")
+            statute_view.comparison(
+                x.old_text, x.new_text, f"문서 작성 당시 ({x.doc_date})", f"현재 ({x.moved_to or x.article})"
+            )
+    st.page_link(
+        statute_view.COMPARE_PAGE, label="신구조문 대비 화면에서 다른 판과 비교", icon=":material/compare:"
+    )
+
+
+def run_watch() -> None:
+    try:
+        st.session_state["adm_watch"] = admin.amendment_watch(state.settings(), user)
+    except admin.AdminError as exc:
+        st.session_state["adm_watch"] = str(exc)
+
+
+def watch_tab() -> None:
+    st.caption(
+        "색인된 지침과 보관된 초안이 인용한 조문 중, 문서 기준일 이후 개정·이동·삭제된 조문을 찾습니다. "
+        "기준일은 관리자가 정한 날짜, 없으면 파일 수정일입니다."
+    )
+    st.button("지침 점검 실행", icon=":material/fact_check:", key="adm_watch_run", on_click=run_watch)
+    result = st.session_state.get("adm_watch")
+    if isinstance(result, str):
+        st.error(result)
+        return
+    if result is None:
+        return
+    watch_results(result)
+    st.markdown("**문서 기준일 지정**")
+    labels = {
+        f"[{d.kind}] {Path(d.path).name} — 기준일 {d.date} ({d.date_source})": d for d in result.documents
+    }
+    choice = st.selectbox("문서", list(labels), index=None, key="adm_date_doc", placeholder="문서를 고르세요")
+    day = st.date_input("기준일", value=None, key="adm_date_value", format="YYYY-MM-DD")
+    c1, c2 = st.columns(2)
+    if c1.button("기준일 저장", key="adm_date_save", disabled=not (choice and day)):
+        set_date(labels[choice].path, day.isoformat())  # type: ignore[union-attr]
+    if c2.button("지정 해제", key="adm_date_clear", disabled=not choice):
+        set_date(labels[choice].path, None)  # type: ignore[index]
+
+
+def set_date(document: str, day: str | None) -> None:
+    try:
+        admin.set_document_date(state.settings(), user, document, day)
+    except admin.AdminError as exc:
+        st.error(str(exc))
+        return
+    run_watch()  # the list follows the new date at once
+    st.rerun()
+
+
 def throttle_tab() -> None:
     entries = admin.login_throttles(state.settings(), user)
     if not entries:
@@ -271,8 +360,8 @@ if last and last[0] == "report":
     show_report(last[1], last[2])
 elif last:
     st.success(last[1])
-upload, folder, remove, feedback, audit_log, throttles = st.tabs(
-    ["지침 올리기", "폴더 다시 색인", "문서 삭제", "피드백", "감사 기록", "로그인 제한"]
+upload, folder, remove, watch, feedback, audit_log, throttles = st.tabs(
+    ["지침 올리기", "폴더 다시 색인", "문서 삭제", "지침 점검", "피드백", "감사 기록", "로그인 제한"]
 )
 with upload:
     upload_tab()
@@ -280,6 +369,8 @@ with folder:
     folder_tab()
 with remove:
     remove_tab()
+with watch:
+    watch_tab()
 with feedback:
     feedback_tab()
 with audit_log:

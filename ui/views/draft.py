@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import streamlit as st
 
 from assistant.chains import Draft, DraftRequest, check_format, draft_docx_bytes, stream_draft
@@ -75,6 +78,20 @@ def make_draft(req: DraftRequest) -> Draft | None:
     return draft
 
 
+def keep_draft(text: str, subject: str) -> Path:
+    """Save the edited draft in ``ui.drafts_dir`` (what the 지침 점검 watches); the file's
+    date is the draft's date."""
+    s = state.settings()
+    user = state.current_user()
+    folder = Path(s.ui.drafts_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{stamp}-{user.login if user else 'anonymous'}-{safe_name(subject)}.txt"
+    path.write_text(text, encoding="utf-8")
+    audit.record(s, "draft_keep", user, sources=[str(path)], detail=subject)
+    return path
+
+
 def show_draft(draft: Draft) -> None:
     kind = draft.request.kind
     if draft.fallback_reason:
@@ -114,6 +131,14 @@ def show_draft(draft: Draft) -> None:
             key="draft_download",
             on_click="ignore",  # no rerun: the page stays as it is
         )
+    if st.button(
+        "초안 보관",
+        icon=":material/inventory_2:",
+        key="draft_keep",
+        help="서버의 초안 보관함에 저장합니다. 보관한 초안이 인용한 조문이 나중에 개정되면 관리자의 '지침 점검'에 나타납니다.",
+    ):
+        kept = keep_draft(text, draft.request.subject)
+        st.success(f"초안을 보관했습니다: {kept.name}", icon=":material/inventory_2:")
     if draft.basis:
         st.markdown("**관련 근거로 넣은 조문**")
         question = draft.request.question or draft.request.subject
