@@ -10,7 +10,7 @@ import streamlit as st
 from assistant.chains import Answer, stream_answer
 from assistant.retrieval import IndexMissingError, SearchFilters
 from assistant.security.guard import InputRejected, check_question
-from ui import audit, components, state
+from ui import audit, components, history_panel, state
 
 SCOPES = {"전체": None, "법령만": "statute", "지침만": "guideline"}
 PLACEHOLDER = "법령이나 지침에 대해 물어보세요 (예: 민원 처리기간을 연장할 수 있나요?)"
@@ -24,6 +24,7 @@ def chat() -> list[dict[str, Any]]:
 def new_conversation() -> None:
     st.session_state["chat"] = []
     st.session_state["feedback_done"] = {}
+    history_panel.forget_current()
 
 
 def history() -> list[tuple[str, str]]:
@@ -176,6 +177,7 @@ def ask(question: str, filters: SearchFilters) -> None:
         components.render_answer(answer, msg["id"])
         feedback_widget(msg["id"])
     chat().extend([user_msg, msg])
+    history_panel.save(answer)
 
 
 st.title("질의응답")
@@ -188,6 +190,7 @@ except IndexMissingError as missing:
     components.index_missing(missing)
     st.stop()
 search_filters = filters_sidebar()
+history_panel.sidebar()
 prompt = st.chat_input(PLACEHOLDER, key="question")
 for message in chat():
     show_message(message)
