@@ -1,6 +1,7 @@
 """The login gate: the login page (built-in accounts or the agency's single sign-on), idle
 expiry and an absolute session lifetime, the account re-checked on every request (a removed
-account or a changed password ends the session, a demotion applies at once), and the sidebar
+account or a changed password ends the session, a demotion applies at once), the login kept
+across reloads and tabs by a server-checked cookie (``ui.persistent_login``), and the sidebar
 account box with logout. Nothing but the login page is shown to a visitor who is not logged in."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ FLASH_KEY = "auth_flash"
 WRONG = "아이디 또는 비밀번호가 올바르지 않습니다."
 EXPIRED = "세션이 만료되었습니다. 다시 로그인하세요."
 TOO_OLD = "로그인한 지 오래되어 세션이 끝났습니다. 다시 로그인하세요."
+LOGGED_OUT_ELSEWHERE = "이 브라우저의 다른 창에서 로그아웃하여 세션이 끝났습니다. 다시 로그인하세요."
 ACCOUNT_CHANGED = "계정 정보(비밀번호 또는 계정)가 바뀌어 세션이 끝났습니다. 다시 로그인하세요."
 
 
@@ -95,8 +97,9 @@ def current_user(s: Settings) -> auth.User | None:
     user = state.current_user()
     if user is not None:
         user = _checked(s, user)
-        if user is not None:
-            persistent_login.touch(s)
+        if user is not None and not persistent_login.still_live(s):
+            _end(s, user, "다른 창에서 로그아웃", LOGGED_OUT_ELSEWHERE)
+            user = None
     elif FLASH_KEY not in st.session_state:
         user = persistent_login.restore(s)  # a reload or a new tab of a logged-in browser
     if user is None and oidc_available(s) and FLASH_KEY not in st.session_state:

@@ -84,17 +84,22 @@ def restore(s: Settings) -> auth.User | None:
     return user
 
 
-def touch(s: Settings) -> None:
-    """Count this rerun as activity of the persistent session (written every 30 s at most)."""
+def still_live(s: Settings) -> bool:
+    """Count this rerun as activity of the persistent session (written every 30 s at most);
+    False when the session was revoked meanwhile (a logout in another tab of this browser)."""
     sid = st.session_state.get(SESSION_KEY)
     now = state.clock()
     if not sid or now - float(st.session_state.get(TOUCHED_KEY, 0.0)) < sessions.SEEN_EVERY_SECONDS:
-        return
+        return True
     st.session_state[TOUCHED_KEY] = now
     try:
-        sessions.get_tokens(s).touch(str(sid))
-    except Exception as exc:
+        tokens = sessions.get_tokens(s)
+        tokens.touch(str(sid))
+        row = tokens.get(str(sid))
+    except Exception as exc:  # the state DB is down: the in-session checks still apply
         components.log.exception("session activity not stored", exc_info=exc)
+        return True
+    return row is not None and not row.revoked
 
 
 def forget(s: Settings) -> str | None:
