@@ -60,6 +60,7 @@ EVENTS = frozenset(
         "delete_document",
         "denied",
         "input_rejected",
+        "feedback_review",
     }
 )
 STATUSES = frozenset({"started", "complete", "stopped", "error"})

@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from ingest.pipeline import IngestReport
-from ui import admin, state
+from ui import admin, feedback_review, state
 from ui.korean_shell import backend_label, role_label
 
 TYPE_NAMES = {"statute": "법령", "guideline": "지침·문서"}
@@ -26,6 +26,7 @@ EVENT_NAMES = {
     "denied": "거부",
     "login_unblock": "로그인 제한 해제",
     "input_rejected": "입력 거부",
+    "feedback_review": "피드백 검토",
 }
 STATUS_NAMES = {"started": "시작", "complete": "완료", "stopped": "중단", "error": "오류"}
 
@@ -193,6 +194,8 @@ def feedback_tab() -> None:
             hide_index=True,
             width="stretch",
         )
+    st.markdown("**피드백 검토**")
+    feedback_review.review_queue(user)
 
 
 def audit_tab() -> None:
