@@ -157,7 +157,12 @@ class FeedbackStore:
             if rating < 0 and all(gold):
                 conn.execute(
                     insert(review_table).values(
-                        feedback_id=new_id, law=gold[0], article=gold[1], status="new", reviewer="", reviewed_at=""
+                        feedback_id=new_id,
+                        law=gold[0],
+                        article=gold[1],
+                        status="new",
+                        reviewer="",
+                        reviewed_at="",
                     )
                 )
         return new_id
@@ -199,7 +204,10 @@ class FeedbackStore:
         }
         r = review_table
         with self._lock, self._engine.begin() as conn:
-            if conn.execute(select(feedback_table.c.id).where(feedback_table.c.id == feedback_id)).first() is None:
+            if (
+                conn.execute(select(feedback_table.c.id).where(feedback_table.c.id == feedback_id)).first()
+                is None
+            ):
                 raise ValueError(f"피드백 {feedback_id} 이(가) 없습니다.")
             done = conn.execute(update(r).where(r.c.feedback_id == feedback_id).values(**values))
             if not done.rowcount:

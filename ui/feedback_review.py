@@ -52,8 +52,16 @@ def _apply(feedback_id: int, status: str, user: User) -> None:
     except ValueError as exc:
         st.session_state["fr_flash"] = ("error", str(exc))
         return
-    audit.record(s, "feedback_review", user, detail=f"피드백 {feedback_id}: {STATUSES[status]} {' '.join(gold)}".strip())
-    st.session_state["fr_flash"] = ("success", f"피드백 {feedback_id} 을(를) '{STATUSES[status]}'(으)로 저장했습니다.")
+    audit.record(
+        s,
+        "feedback_review",
+        user,
+        detail=f"피드백 {feedback_id}: {STATUSES[status]} {' '.join(gold)}".strip(),
+    )
+    st.session_state["fr_flash"] = (
+        "success",
+        f"피드백 {feedback_id} 을(를) '{STATUSES[status]}'(으)로 저장했습니다.",
+    )
 
 
 def review_queue(user: User) -> None:

@@ -18,7 +18,20 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, insert, select, update
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from assistant.chains import Answer, Source
 from assistant.security.pii import mask_personal_data
@@ -165,9 +178,10 @@ class HistoryStore:
         c, m = conversations_table, messages_table
         with self._lock, self._engine.begin() as conn:
             self._purge(conn, now)
-            owned = conversation_id and conn.execute(
-                select(c.c.id).where(c.c.id == conversation_id, c.c.login == login)
-            ).first()
+            owned = (
+                conversation_id
+                and conn.execute(select(c.c.id).where(c.c.id == conversation_id, c.c.login == login)).first()
+            )
             if not owned:
                 conversation_id = uuid.uuid4().hex
                 row = {"id": conversation_id, "login": login, "title": title_of(stored.question)}
@@ -199,7 +213,10 @@ class HistoryStore:
             hit = (
                 select(m.c.id)
                 .where(m.c.conversation_id == c.c.id)
-                .where(m.c.question.contains(query, autoescape=True) | m.c.answer_text.contains(query, autoescape=True))
+                .where(
+                    m.c.question.contains(query, autoescape=True)
+                    | m.c.answer_text.contains(query, autoescape=True)
+                )
                 .exists()
             )
             stmt = stmt.where(c.c.title.contains(query, autoescape=True) | hit)
@@ -211,7 +228,11 @@ class HistoryStore:
     def get(self, login: str, conversation_id: str) -> Conversation | None:
         c = conversations_table
         with self._engine.connect() as conn:
-            r = conn.execute(select(c).where(c.c.id == conversation_id, c.c.login == login)).mappings().first()
+            r = (
+                conn.execute(select(c).where(c.c.id == conversation_id, c.c.login == login))
+                .mappings()
+                .first()
+            )
         return Conversation(r["id"], r["title"], r["created_at"], r["updated_at"]) if r else None
 
     def answers(self, login: str, conversation_id: str) -> list[Answer]:
@@ -233,7 +254,9 @@ class HistoryStore:
             raise ValueError("대화 이름이 비어 있습니다.")
         c = conversations_table
         with self._lock, self._engine.begin() as conn:
-            done = conn.execute(update(c).where(c.c.id == conversation_id, c.c.login == login).values(title=title))
+            done = conn.execute(
+                update(c).where(c.c.id == conversation_id, c.c.login == login).values(title=title)
+            )
         return bool(done.rowcount)
 
     def delete(self, login: str, conversation_id: str) -> bool:

@@ -82,7 +82,9 @@ def reopen(cid: str) -> None:
     messages = []
     for n, answer in enumerate(answers):
         messages.append({"id": f"h{n}u-{cid[:8]}", "role": "user", "text": answer.question, "answer": None})
-        messages.append({"id": f"h{n}a-{cid[:8]}", "role": "assistant", "text": answer.text, "answer": answer})
+        messages.append(
+            {"id": f"h{n}a-{cid[:8]}", "role": "assistant", "text": answer.text, "answer": answer}
+        )
     st.session_state["chat"] = messages
     st.session_state["feedback_done"] = {}
     st.session_state[CONV_KEY] = cid
@@ -145,7 +147,12 @@ def _current_tools(cid: str) -> None:
     )
     sure = st.checkbox("이 대화를 삭제합니다", key="hist_delete_ok")
     st.button(
-        "대화 삭제", key="hist_delete", disabled=not sure, on_click=_delete, args=(cid,), icon=":material/delete:"
+        "대화 삭제",
+        key="hist_delete",
+        disabled=not sure,
+        on_click=_delete,
+        args=(cid,),
+        icon=":material/delete:",
     )
 
 

@@ -33,7 +33,9 @@ from assistant.settings import Settings
 
 COOKIE_NAME = "assistant_session"
 CODE_SECONDS = 120.0  # a login's one-time code must reach the gate this soon
-SEEN_EVERY_SECONDS = 30.0  # last-seen is written at most this often per session (one write, not one per rerun)
+SEEN_EVERY_SECONDS = (
+    30.0  # last-seen is written at most this often per session (one write, not one per rerun)
+)
 
 _metadata = MetaData()
 sessions_table = Table(

@@ -108,7 +108,9 @@ def test_a_password_change_or_removal_refuses_the_restore(tmp_path: Path) -> Non
     s = load_settings(security={"accounts_file": accounts})
     restored = User("clerk", "이주무", credential=credential_of(account))
     assert refresh_user(restored, s) == User("clerk", "이주무", "staff", ("민원",))
-    save_account(accounts, Account("clerk", "이주무", "staff", ("민원",), hash_password("새-비밀번호-2", rounds=4)))
+    save_account(
+        accounts, Account("clerk", "이주무", "staff", ("민원",), hash_password("새-비밀번호-2", rounds=4))
+    )
     assert refresh_user(restored, s) is None
     accounts.write_text("[users]\n", encoding="utf-8")
     assert refresh_user(User("clerk", "이주무", credential="x"), s) is None

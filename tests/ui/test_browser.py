@@ -1,6 +1,6 @@
 """The real app in Debian's Chromium, driven by Playwright: one `streamlit run` process for the
 module over a copy of the statute-sample index (extractive mode), logged in through the login
-form (each tab is a new session; the login cookie is cleared first). Saves a screenshot per page to docs/screenshots/ and measures
+form (each tab is a new session, its login cookie cleared). Saves a screenshot per page to docs/screenshots/ and measures
 the time to the first answer after a warm start.
 
 Skipped locally when chromium or playwright is missing (``bash scripts/install-system-deps.sh``);

@@ -6,6 +6,7 @@ sidebar's history search finds an old question and reopens it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,16 +29,16 @@ pytestmark = pytest.mark.browser
 CHAT_INPUT = '[data-testid="stChatInputTextArea"]'
 
 
-def cookie_saved(page: Any) -> None:
+def cookie_saved(tab: Any) -> None:
     """Wait until the gate has set the login cookie (the page marks <body> when it answered)."""
     mark = re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), SAVED_MARK)
-    page.locator(f"body[data-{mark}='session']").wait_for(state="attached")
+    tab.locator(f"body[data-{mark}='session']").wait_for(state="attached")
 
 
-def answered(page: Any, question: str) -> None:
-    ask(page, question)
-    page.get_by_test_id("stChatMessage").filter(has_text=question).first.wait_for()
-    page.get_by_test_id("stExpander").filter(has_text=re.compile(r"\[1\] |후보")).first.wait_for()
+def answered(tab: Any, question: str) -> None:
+    ask(tab, question)
+    tab.get_by_test_id("stChatMessage").filter(has_text=question).first.wait_for()
+    tab.get_by_test_id("stExpander").filter(has_text=re.compile(r"\[1\] |후보")).first.wait_for()
 
 
 def test_reload_keeps_the_login_and_the_conversation(page: Any, served_app: dict[str, Any]) -> None:  # noqa: F811
@@ -90,4 +91,4 @@ def test_history_search_finds_an_old_question(page: Any, served_app: dict[str, A
     page.get_by_test_id("stChatMessage").filter(has_text=OFF_TOPIC).first.wait_for(state="detached")
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile(r"\.md")).click()
-    assert old_question in open(download.value.path(), encoding="utf-8").read()
+    assert old_question in Path(download.value.path()).read_text(encoding="utf-8")

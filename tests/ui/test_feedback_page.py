@@ -26,7 +26,11 @@ def test_a_thumbs_down_names_the_article_and_admins_review_it(app_env: dict[str,
     at = _down_with(at, "민원처리법 시행령", "20조")
     assert any("의견이 저장되었습니다" in str(s.value) for s in at.success)
     [(record, review)] = state.feedback_store().queue("new")
-    assert (record.question, review.law, review.article) == (QUESTION, "민원 처리에 관한 법률 시행령", "제20조")
+    assert (record.question, review.law, review.article) == (
+        QUESTION,
+        "민원 처리에 관한 법률 시행령",
+        "제20조",
+    )
 
     adm = open_app("views/admin.py", ADMIN[2])
     adm.text_input(key=f"fr_article_{record.id}").set_value("제21조")

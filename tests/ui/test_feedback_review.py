@@ -63,7 +63,10 @@ def test_reviewed_items_export_as_a_benchmark_the_bench_reads(store: FeedbackSto
     assert main(["export", str(out), "--url", store.url]) == 0
     dataset = read_qa_file(out)
     assert dataset.format == "jsonl" and not dataset.bad_lines
-    assert [(i.id, i.question) for i in dataset.items][0] == (f"feedback-{named}", "민원 처리기간을 연장할 수 있나요?")
+    assert [(i.id, i.question) for i in dataset.items][0] == (
+        f"feedback-{named}",
+        "민원 처리기간을 연장할 수 있나요?",
+    )
     assert [i.raw_refs for i in dataset.items] == [
         [{"law": "민원 처리에 관한 법률 시행령", "article": "제21조"}],
         [{"law": "민원 처리에 관한 법률", "article": "제10조"}],

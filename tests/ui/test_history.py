@@ -14,8 +14,8 @@ import pytest
 from assistant.chains import Answer, Source
 from assistant.retrieval import SearchFilters
 from tests.conftest import PROJECT_ROOT, build_test_index
-from tests.test_access_groups import QUESTION, RESTRICTED
 from tests.security.test_audit import postgres_url  # noqa: F401 - the real PostgreSQL fixture
+from tests.test_access_groups import QUESTION, RESTRICTED
 from tests.ui.conftest import UI_STATUTES
 from ui.history import HistoryStore, conversation_markdown, source_ids, visible_answer
 
@@ -29,7 +29,10 @@ class Clock:
 
 
 def answer(question: str, text: str = "답변입니다 [1].", ids: tuple[str, ...] = ("c1",)) -> Answer:
-    sources = [Source(n, cid, f"제{n}조 본문", {"law_title": "민원 처리에 관한 법률"}) for n, cid in enumerate(ids, 1)]
+    sources = [
+        Source(n, cid, f"제{n}조 본문", {"law_title": "민원 처리에 관한 법률"})
+        for n, cid in enumerate(ids, 1)
+    ]
     return Answer(question=question, text=text, sources=sources)
 
 
@@ -49,7 +52,10 @@ def exercise(store: HistoryStore, clock: Clock) -> None:
     """The store's contract, run on SQLite and on PostgreSQL."""
     first = store.save_turn("clerk", None, answer("민원 처리기간을 연장할 수 있나요?"))
     clock.now += 60
-    assert store.save_turn("clerk", first, answer("연장은 몇 번까지 되나요?", "한 번 연장할 수 있습니다.")) == first
+    assert (
+        store.save_turn("clerk", first, answer("연장은 몇 번까지 되나요?", "한 번 연장할 수 있습니다."))
+        == first
+    )
     clock.now += 60
     other = store.save_turn("clerk", None, answer("공용차량 배차 신청 기한은?", "운행 3일 전까지 [1]."))
     theirs = store.save_turn("auditor", None, answer("민원 처리기간 질문", "감사 쪽 답변"))
@@ -58,7 +64,10 @@ def exercise(store: HistoryStore, clock: Clock) -> None:
     assert [c.id for c in store.conversations("clerk", "몇 번까지")] == [first]  # a later question
     assert [c.id for c in store.conversations("clerk", "3일 전")] == [other]  # answer text
     assert store.conversations("clerk", "50%_") == []  # LIKE wildcards are plain characters
-    assert [a.question for a in store.answers("clerk", first)] == ["민원 처리기간을 연장할 수 있나요?", "연장은 몇 번까지 되나요?"]
+    assert [a.question for a in store.answers("clerk", first)] == [
+        "민원 처리기간을 연장할 수 있나요?",
+        "연장은 몇 번까지 되나요?",
+    ]
     reopened = store.answers("clerk", first)[0]
     assert reopened.sources[0].chunk_id == "c1" and reopened.sources[0].metadata["law_title"]
     # Isolation: the other user's conversation is invisible and untouchable.
@@ -67,7 +76,10 @@ def exercise(store: HistoryStore, clock: Clock) -> None:
     assert not store.rename("clerk", theirs, "남의 대화") and not store.delete("clerk", theirs)
     assert store.save_turn("clerk", theirs, answer("끼어들기")) != theirs  # a new one of clerk's
     assert [a.question for a in store.answers("auditor", theirs)] == ["민원 처리기간 질문"]
-    assert store.rename("clerk", first, "  처리기간\n연장  ") and store.get("clerk", first).title == "처리기간 연장"
+    assert (
+        store.rename("clerk", first, "  처리기간\n연장  ")
+        and store.get("clerk", first).title == "처리기간 연장"
+    )
     with pytest.raises(ValueError, match="비어"):
         store.rename("clerk", first, "   ")
     assert store.delete("clerk", other) and store.get("clerk", other) is None
@@ -113,7 +125,9 @@ def test_personal_data_is_masked_in_saved_turns(store: HistoryStore) -> None:
 
 def test_markdown_export_has_questions_answers_and_sources() -> None:
     text = conversation_markdown("처리기간", [answer("연장할 수 있나요?")])
-    assert text.startswith("# 처리기간") and "연장할 수 있나요?" in text and "[1] 민원 처리에 관한 법률" in text
+    assert (
+        text.startswith("# 처리기간") and "연장할 수 있나요?" in text and "[1] 민원 처리에 관한 법률" in text
+    )
 
 
 @pytest.fixture(scope="module")
