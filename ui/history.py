@@ -11,7 +11,6 @@ with the sources the user may still see (:func:`visible_answer`).
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
@@ -35,7 +34,7 @@ from sqlalchemy import (
 
 from assistant.chains import Answer, Source
 from assistant.security.pii import mask_personal_data
-from assistant.security.storage import make_engine
+from assistant.security.storage import TableStore
 
 TITLE_CHARS = 60
 HIDDEN_NOTE = (
@@ -150,7 +149,7 @@ def conversation_plain(title: str, answers: Sequence[Answer]) -> str:
 # --- the store ----------------------------------------------------------------------------------
 
 
-class HistoryStore:
+class HistoryStore(TableStore):
     """Conversations and their turns, safe to share between Streamlit's session threads."""
 
     def __init__(
@@ -160,14 +159,9 @@ class HistoryStore:
         mask: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.url = url
+        super().__init__(url, _metadata, clock)
         self.retention_days = retention_days
         self.mask = mask
-        self.clock = clock
-        self._engine = make_engine(url)
-        self._lock = threading.Lock()
-        with self._engine.begin() as conn:
-            _metadata.create_all(conn, checkfirst=True)
         self.purge()
 
     def save_turn(self, login: str, conversation_id: str | None, answer: Answer) -> str:
@@ -280,6 +274,3 @@ class HistoryStore:
         old = select(c.c.id).where(c.c.updated_at < now - self.retention_days * 86400)
         conn.execute(delete(m).where(m.c.conversation_id.in_(old)))
         return int(conn.execute(delete(c).where(c.c.id.in_(old))).rowcount or 0)
-
-    def close(self) -> None:
-        self._engine.dispose()

@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, insert, select, update
 
-from assistant.security.storage import DATA_FILE_MODE, make_engine, one_per_url
+from assistant.security.storage import DATA_FILE_MODE, TableStore, one_per_url
 from assistant.settings import Settings
 
 COOKIE_NAME = "assistant_session"
@@ -115,16 +114,11 @@ def _expired(row: SessionRow, now: float, idle_seconds: float) -> bool:
     return bool(idle_seconds) and now - row.last_seen > idle_seconds
 
 
-class SessionTokens:
+class SessionTokens(TableStore):
     """The ``login_sessions`` table in the shared state database (``security.state_url``)."""
 
     def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
-        self.url = url
-        self.clock = clock
-        self._engine = make_engine(url)
-        self._lock = threading.Lock()
-        with self._engine.begin() as conn:
-            _metadata.create_all(conn, checkfirst=True)
+        super().__init__(url, _metadata, clock)
 
     def start(self, login: str, name: str, via: str, credential: str, max_hours: float) -> tuple[str, str]:
         """A new login's (session id, one-time code for the gate)."""
@@ -229,9 +223,6 @@ class SessionTokens:
             | ((t.c.expires > 0) & (t.c.expires < now))
             | (t.c.token_hash.is_(None) & (t.c.code_expires < now))
         )
-
-    def close(self) -> None:
-        self._engine.dispose()
 
 
 def get_tokens(settings: Settings) -> SessionTokens:

@@ -14,15 +14,8 @@ from assistant.security import sessions
 from assistant.security.accounts import Account, save_account
 from assistant.security.auth import User, credential_of, hash_password, refresh_user
 from assistant.settings import load_settings
+from tests.ui.test_auth import FakeClock as Clock
 from ui import cookie_gate
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture()

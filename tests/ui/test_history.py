@@ -17,15 +17,8 @@ from tests.conftest import PROJECT_ROOT, build_test_index
 from tests.security.test_audit import postgres_url  # noqa: F401 - the real PostgreSQL fixture
 from tests.test_access_groups import QUESTION, RESTRICTED
 from tests.ui.conftest import UI_STATUTES
+from tests.ui.test_auth import FakeClock as Clock
 from ui.history import HistoryStore, conversation_markdown, source_ids, visible_answer
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def answer(question: str, text: str = "답변입니다 [1].", ids: tuple[str, ...] = ("c1",)) -> Answer:
