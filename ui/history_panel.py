@@ -55,8 +55,11 @@ def save(answer: Answer) -> None:
         components.log.exception("conversation not saved", exc_info=exc)
         st.caption(":material/warning: 대화 기록에 저장하지 못했습니다.")
         return
+    started = st.session_state.get(CONV_KEY) != cid
     st.session_state[CONV_KEY] = cid
     st.query_params[URL_PARAM] = cid
+    if started:  # the sidebar above was drawn before it existed: draw the page again
+        st.rerun()
 
 
 def checked_answers(cid: str) -> list[Answer]:

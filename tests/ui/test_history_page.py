@@ -32,6 +32,8 @@ def test_answered_questions_are_saved_reopened_and_searchable(app_env: dict[str,
     cid = at.query_params["c"]
     cid = cid[0] if isinstance(cid, list) else cid
     assert cid
+    assert any(b.key == f"hist_open_{cid}" for b in at.button)  # listed at once, not after the next click
+    assert QUESTION in chat_text(at)
     again = reload_with(cid, STAFF[2])
     assert QUESTION in chat_text(again)  # the conversation is back after a "reload"
     assert "민원 처리에 관한 법률 시행령" in "\n".join(str(e.label) for e in again.expander)
