@@ -82,3 +82,16 @@ def test_a_password_login_issues_a_token_and_logout_revokes_it() -> None:
     assert any("_auth/session" in str(h.proto.body) for h in at.get("html"))  # the code goes to the gate
     at.button(key="logout").click().run()
     assert tokens.get(sid).revoked
+
+
+def test_a_logout_in_another_tab_ends_this_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import login, state
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(state, "clock", lambda: now[0])
+    at = submit(start(), STAFF[0], STAFF[1])
+    sid = at.session_state[persistent_login.SESSION_KEY]
+    sessions.get_tokens(get_settings()).revoke(sid)  # what the other tab's logout does
+    now[0] += sessions.SEEN_EVERY_SECONDS + 1
+    at.run()
+    assert on_login_page(at) and login.LOGGED_OUT_ELSEWHERE in [str(i.value) for i in at.info]
