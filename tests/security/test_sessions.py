@@ -14,6 +14,7 @@ from assistant.security import sessions
 from assistant.security.accounts import Account, save_account
 from assistant.security.auth import User, credential_of, hash_password, refresh_user
 from assistant.settings import load_settings
+from tests.security.test_audit import postgres_url  # noqa: F401 - the real PostgreSQL fixture
 from tests.ui.test_auth import FakeClock as Clock
 from ui import cookie_gate
 
@@ -175,3 +176,16 @@ def test_the_gate_sets_and_clears_an_httponly_strict_cookie(
         assert passed == ["/_stcore/health"]
     finally:
         get_settings.cache_clear()
+
+
+def test_tokens_on_postgresql(postgres_url: str, clock: Clock) -> None:  # noqa: F811
+    tokens = sessions.SessionTokens(postgres_url, clock=clock)
+    try:
+        sid, token = login(tokens)
+        assert tokens.check(token, 60).id == sid
+        clock.now += 61 * 60
+        assert tokens.check(token, 60) is None
+        _, token = login(tokens)
+        assert tokens.revoke_user("clerk") >= 1 and tokens.check(token, 60) is None
+    finally:
+        tokens.close()
