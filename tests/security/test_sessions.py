@@ -172,6 +172,9 @@ def test_the_gate_sets_and_clears_an_httponly_strict_cookie(
         )
         assert status == 204 and "Max-Age=0" in dict(headers)["set-cookie"]
         assert tokens.check(token, 60) is None  # revoked on the server
+        assert "Secure" not in cookie  # plain http on the loopback address
+        assert cookie_gate.is_https({"scheme": "http", "headers": [(b"x-forwarded-proto", b"https")]})
+        assert "Secure" in cookie_gate.cookie_header("v", 60, "/", secure=True).decode()
         call(gate, "GET", "/_stcore/health")
         assert passed == ["/_stcore/health"]
     finally:
