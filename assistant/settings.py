@@ -189,6 +189,13 @@ class SecuritySettings(BaseModel):
     password_min_classes: int = 2
     session_idle_minutes: int = 60  # a session idle longer than this must log in again
     session_max_hours: float = 12.0  # and any session ends this long after its login
+    # A login survives reloads and new tabs (assistant.security.sessions): an HttpOnly,
+    # SameSite=Strict cookie holding a random token whose hash is checked against state_url on
+    # each new browser session, within the two limits above. False = every reload logs out.
+    persistent_login: bool = True
+    # Key of the cookie's MAC; created (0600) on first use in the git-ignored secrets folder.
+    # Deleting it logs everybody out.
+    session_secret_file: Path = PROJECT_ROOT / "secrets" / "session.key"
     # Login throttling (assistant.security.throttle): after max_login_failures wrong passwords
     # for one account from one client, that client waits 1, 2, 4 … s (up to
     # login_backoff_max_seconds); the account from all clients waits at most
@@ -352,6 +359,17 @@ class UISettings(BaseModel):
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
     # Drafts kept with "보관" on the 초안 작성 page; the 지침 점검 also watches their citations.
     drafts_dir: Path = PROJECT_ROOT / "data" / "drafts"
+    # Saved conversations (ui.history): SQLAlchemy URL, SQLite default, PostgreSQL when several
+    # instances run. Each user sees only their own.
+    history_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'history.sqlite3'}"
+    # Conversations not updated for this many days are deleted (on each save and at startup);
+    # 0 = kept until the user deletes them. A convenience copy, not a record: keep it short.
+    history_retention_days: int = 90
+    # Personal data (주민등록번호, 전화번호, e-mail, …) in saved questions and answers is masked
+    # (mask_personal_data, as in the audit log and feedback): staff get their questions back,
+    # the history does not become a second store of citizens' identifiers. The open conversation
+    # keeps the original text until the browser session ends.
+    history_mask_personal_data: bool = True
 
 
 Settings.model_rebuild()

@@ -1,6 +1,7 @@
 """The login gate: the login page (built-in accounts or the agency's single sign-on), idle
 expiry and an absolute session lifetime, the account re-checked on every request (a removed
-account or a changed password ends the session, a demotion applies at once), and the sidebar
+account or a changed password ends the session, a demotion applies at once), the login kept
+across reloads and tabs by a server-checked cookie (``ui.persistent_login``), and the sidebar
 account box with logout. Nothing but the login page is shown to a visitor who is not logged in."""
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import streamlit as st
 from assistant.security import auth
 from assistant.security.accounts import AccountsError
 from assistant.settings import Settings
-from ui import audit, components, state
+from ui import audit, components, persistent_login, state
 
 FLASH_KEY = "auth_flash"
 WRONG = "아이디 또는 비밀번호가 올바르지 않습니다."
 EXPIRED = "세션이 만료되었습니다. 다시 로그인하세요."
 TOO_OLD = "로그인한 지 오래되어 세션이 끝났습니다. 다시 로그인하세요."
+LOGGED_OUT_ELSEWHERE = "이 브라우저의 다른 창에서 로그아웃하여 세션이 끝났습니다. 다시 로그인하세요."
 ACCOUNT_CHANGED = "계정 정보(비밀번호 또는 계정)가 바뀌어 세션이 끝났습니다. 다시 로그인하세요."
 
 
@@ -45,7 +47,9 @@ def _end(s: Settings, user: auth.User, detail: str, flash: str) -> None:
     """Record the logout, forget the session, and leave `flash` for the login page."""
     audit.record(s, "logout", user, detail=detail)
     via = state.signed_in_via()
+    persistent_login.forget(s)
     state.sign_out()
+    persistent_login.after_sign_out(s)
     st.session_state[FLASH_KEY] = flash
     if via == "oidc" and oidc_available(s):
         st.logout()  # the identity cookie would log the user straight back in
@@ -93,11 +97,17 @@ def current_user(s: Settings) -> auth.User | None:
     user = state.current_user()
     if user is not None:
         user = _checked(s, user)
+        if user is not None and not persistent_login.still_live(s):
+            _end(s, user, "다른 창에서 로그아웃", LOGGED_OUT_ELSEWHERE)
+            user = None
+    elif FLASH_KEY not in st.session_state:
+        user = persistent_login.restore(s)  # a reload or a new tab of a logged-in browser
     if user is None and oidc_available(s) and FLASH_KEY not in st.session_state:
         identity = _oidc_identity()
         if identity and identity[0]:
             user = auth.oidc_user(identity[0], identity[1], s)
             state.sign_in(user, via="oidc")
+            persistent_login.remember(s, user, "oidc")
             audit.record(s, "login", user, detail="oidc")
     return user
 
@@ -122,6 +132,7 @@ def _try_login(s: Settings, login: str, password: str) -> None:
         st.error(WRONG, icon=":material/error:")
         return
     state.sign_in(user)
+    persistent_login.remember(s, user, "password")
     audit.record(s, "login", user)
     st.rerun()
 
@@ -132,6 +143,7 @@ def login_page(s: Settings) -> None:
     with middle:
         st.title("업무 AI 도우미")
         st.caption("시청·구청 직원 전용입니다. 계정이 없으면 관리자에게 요청하세요.")
+        persistent_login.browser_side()
         flash = st.session_state.pop(FLASH_KEY, None)
         if flash:
             st.info(flash, icon=":material/info:")
@@ -160,6 +172,7 @@ def login_page(s: Settings) -> None:
 def account_sidebar(s: Settings, user: auth.User) -> None:
     """Name, role and the logout button."""
     with st.sidebar, st.container(key="account_box"):
+        persistent_login.browser_side()
         st.caption(f":material/person: **{user.name}** · {user.role_name}")
         if st.button("로그아웃", icon=":material/logout:", key="logout"):
             _end(s, user, "로그아웃", "로그아웃했습니다.")

@@ -63,6 +63,7 @@ EVENTS = frozenset(
         "amendment_watch",  # 지침 점검 run (관리)
         "document_date",  # an admin set or cleared a document's date for the 지침 점검
         "draft_keep",  # a draft kept in ui.drafts_dir (watched by the 지침 점검)
+        "feedback_review",
     }
 )
 STATUSES = frozenset({"started", "complete", "stopped", "error"})

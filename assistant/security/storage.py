@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, MetaData, create_engine
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
@@ -83,3 +84,19 @@ def make_engine(url: str) -> Engine:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+class TableStore:
+    """Base of a store of a few tables at one URL: the engine, a lock for this process's
+    writers (the database lock covers other processes), the tables created when missing."""
+
+    def __init__(self, url: str, metadata: MetaData, clock: Callable[[], float] = time.time) -> None:
+        self.url = url
+        self.clock = clock
+        self._engine = make_engine(url)
+        self._lock = threading.Lock()
+        with self._engine.begin() as conn:
+            metadata.create_all(conn, checkfirst=True)
+
+    def close(self) -> None:
+        self._engine.dispose()

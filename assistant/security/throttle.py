@@ -19,7 +19,6 @@ A success clears its pair and account counts. Admins list and clear entries (관
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, select
 
-from assistant.security.storage import make_engine, one_per_url
+from assistant.security.storage import TableStore, one_per_url
 
 _metadata = MetaData()
 throttle_table = Table(
@@ -97,16 +96,11 @@ def throttle_keys(login: str, client: str) -> tuple[str, str, str]:
     return f"pair:{login}|{client}", f"account:{login}", f"client:{client}"
 
 
-class LoginThrottle:
+class LoginThrottle(TableStore):
     """Failure counts in a shared table; thread- and process-safe."""
 
     def __init__(self, url: str, *, clock: Callable[[], float] = time.time) -> None:
-        self.url = url
-        self.clock = clock
-        self._engine = make_engine(url)
-        self._lock = threading.Lock()
-        with self._engine.begin() as conn:
-            _metadata.create_all(conn, checkfirst=True)
+        super().__init__(url, _metadata, clock)
 
     def check(self, login: str, client: str) -> None:
         """Raise LoginThrottled while `client` must wait before trying `login`."""
@@ -177,9 +171,6 @@ class LoginThrottle:
             if key is not None:
                 query = query.where(throttle_table.c.key == key)
             return int(conn.execute(query).rowcount or 0)
-
-    def close(self) -> None:
-        self._engine.dispose()
 
 
 def get_throttle(settings: Any) -> LoginThrottle:

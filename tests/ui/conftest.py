@@ -68,6 +68,8 @@ def app_environment(root: Path, template: Path) -> dict[str, str]:
         "ASSISTANT_STORE__DB_DIR": str(root / "index"),
         "ASSISTANT_UI__FEEDBACK_URL": f"sqlite:///{root / 'feedback.sqlite3'}",
         "ASSISTANT_SECURITY__STATE_URL": f"sqlite:///{root / 'security.sqlite3'}",
+        "ASSISTANT_SECURITY__SESSION_SECRET_FILE": str(root / "secrets" / "session.key"),
+        "ASSISTANT_UI__HISTORY_URL": f"sqlite:///{root / 'history.sqlite3'}",
         "ASSISTANT_UI__UPLOAD_DIR": str(root / "uploads"),
         "ASSISTANT_UI__DRAFTS_DIR": str(root / "drafts"),
         "ASSISTANT_STATUTES__DOCUMENT_DATES_FILE": str(root / "document-dates.json"),

@@ -1,6 +1,6 @@
 """The real app in Debian's Chromium, driven by Playwright: one `streamlit run` process for the
 module over a copy of the statute-sample index (extractive mode), logged in through the login
-form (each tab is a new session). Saves a screenshot per page to docs/screenshots/ and measures
+form (each tab is a new session, its login cookie cleared). Saves a screenshot per page to docs/screenshots/ and measures
 the time to the first answer after a warm start.
 
 Skipped locally when chromium or playwright is missing (``bash scripts/install-system-deps.sh``);
@@ -128,7 +128,9 @@ def page(browser: Any, served_app: dict[str, Any]) -> Iterator[Any]:
 
 
 def goto_login(page: Any, served_app: dict[str, Any], path: str) -> None:
-    """Open `path` in a new session: the login form appears whatever the path."""
+    """Open `path` in a new session of a browser that has no login cookie: the login form
+    appears whatever the path."""
+    page.context.clear_cookies()
     page.goto(f"{served_app['url']}/{path}")
     page.get_by_role("button", name="로그인", exact=True).wait_for(timeout=LOAD_TIMEOUT_MS)
 

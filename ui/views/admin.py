@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from ingest.pipeline import IngestReport
-from ui import admin, state, statute_view
+from ui import admin, feedback_review, state, statute_view
 from ui.korean_shell import backend_label, role_label
 from ui.safe_markdown import safe_markdown
 
@@ -30,6 +30,7 @@ EVENT_NAMES = {
     "amendment_watch": "지침 점검",
     "document_date": "문서 기준일",
     "draft_keep": "초안 보관",
+    "feedback_review": "피드백 검토",
 }
 STATUS_NAMES = {"started": "시작", "complete": "완료", "stopped": "중단", "error": "오류"}
 
@@ -197,6 +198,8 @@ def feedback_tab() -> None:
             hide_index=True,
             width="stretch",
         )
+    st.markdown("**피드백 검토**")
+    feedback_review.review_queue(user)
 
 
 def audit_tab() -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from assistant.chains import Answer, stream_answer
 from assistant.retrieval import IndexMissingError, SearchFilters
 from assistant.security.guard import InputRejected, check_question
-from ui import audit, components, state
+from ui import audit, components, feedback_review, history_panel, state
 
 SCOPES = {"전체": None, "법령만": "statute", "지침만": "guideline"}
 PLACEHOLDER = "법령이나 지침에 대해 물어보세요 (예: 민원 처리기간을 연장할 수 있나요?)"
@@ -24,6 +24,7 @@ def chat() -> list[dict[str, Any]]:
 def new_conversation() -> None:
     st.session_state["chat"] = []
     st.session_state["feedback_done"] = {}
+    history_panel.forget_current()
 
 
 def history() -> list[tuple[str, str]]:
@@ -73,6 +74,11 @@ def save_feedback(msg_id: str, rating: int) -> None:
         return
     answer: Answer = msg["answer"]
     try:
+        gold = feedback_review.gold_of(msg_id) if rating < 0 else ("", "")
+    except ValueError as exc:  # a wrong article name: say why, keep the form
+        st.session_state.setdefault("feedback_error", {})[msg_id] = str(exc)
+        return
+    try:
         state.feedback_store().add(
             session_id=state.session_id(),
             message_id=msg_id,
@@ -83,6 +89,7 @@ def save_feedback(msg_id: str, rating: int) -> None:
             no_evidence=answer.no_evidence,
             rating=rating,
             comment=str(st.session_state.get(f"fb_comment_{msg_id}", "")),
+            gold=gold,
         )
     except Exception as exc:  # a full disk or a locked DB must not break the chat
         components.log.exception("feedback not stored", exc_info=exc)
@@ -95,6 +102,8 @@ def feedback_widget(msg_id: str) -> None:
     done = st.session_state.get("feedback_done", {}).get(msg_id)
     if done == 0:
         st.error("의견을 저장하지 못했습니다. 잠시 후 다시 시도하거나 관리자에게 알려 주세요.")
+    if problem := st.session_state.get("feedback_error", {}).pop(msg_id, None):
+        st.error(problem, icon=":material/gavel:")
     elif done:
         st.success(
             f"의견이 저장되었습니다 ({'도움됨' if done > 0 else '아쉬움'}). 고맙습니다.",
@@ -124,6 +133,7 @@ def feedback_widget(msg_id: str) -> None:
             on_click=save_feedback,
             args=(msg_id, -1),
         )
+    feedback_review.gold_inputs(msg_id)
 
 
 def show_message(msg: dict[str, Any]) -> None:
@@ -176,6 +186,7 @@ def ask(question: str, filters: SearchFilters) -> None:
         components.render_answer(answer, msg["id"])
         feedback_widget(msg["id"])
     chat().extend([user_msg, msg])
+    history_panel.save(answer)
 
 
 st.title("질의응답")
@@ -188,6 +199,7 @@ except IndexMissingError as missing:
     components.index_missing(missing)
     st.stop()
 search_filters = filters_sidebar()
+history_panel.sidebar()
 prompt = st.chat_input(PLACEHOLDER, key="question")
 for message in chat():
     show_message(message)
