@@ -310,6 +310,12 @@ class UISettings(BaseModel):
     feedback_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'feedback.sqlite3'}"
     # Guidelines uploaded on the 관리 page are kept here: the index refers to their paths.
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
+    # 원문 보기: PDF pages are drawn at this scale (1 = 72 dpi). 1.5 keeps A4 body text readable in
+    # the wide dialog (about 900×1260 px, a PNG of a few hundred KB per page).
+    original_scale: float = 1.5
+    # A long section (or a document without headings) is shown only this many characters around
+    # the cited passage, so the dialog stays quick to open.
+    original_section_chars: int = 20_000
 
 
 Settings.model_rebuild()

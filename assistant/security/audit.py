@@ -60,6 +60,7 @@ EVENTS = frozenset(
         "delete_document",
         "denied",
         "input_rejected",
+        "open_original",  # 원문 보기 / 원본 내려받기 of a cited document
     }
 )
 STATUSES = frozenset({"started", "complete", "stopped", "error"})
