@@ -108,9 +108,12 @@ def build_test_index(
     embeddings,
     extra: dict[str, str] | None = None,  # noqa: ANN001
     guidelines: bool = False,
+    copies: dict[str, Path] | None = None,
+    access_groups: dict[str, list[str]] | None = None,
 ) -> Settings:
-    """Index some statute-sample files (+ the sample guidelines, + extra files {relative path: text})
-    under `root`; return settings pointing at the new index."""
+    """Index some statute-sample files (+ the sample guidelines, + extra files {relative path: text},
+    + copies of files {relative path: original}) under `root`, with `access_groups` {relative
+    folder: groups}; return settings pointing at the new index."""
     from ingest.pipeline import run_ingest
 
     src = copy_statutes(sample, root / "src", statutes)
@@ -119,10 +122,14 @@ def build_test_index(
     for rel, text in (extra or {}).items():
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         (src / rel).write_text(text, encoding="utf-8")
+    for rel, original in (copies or {}).items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(original, src / rel)
     s = load_settings()
     s.store.db_dir = root / "index"
     s.store.chroma_url = None
     s.llm.backend = "none"
+    s.security.access_groups = {str(src / rel): groups for rel, groups in (access_groups or {}).items()}
     report = run_ingest([src], s, embeddings=embeddings)
     assert not report.failed, report.summary()
     return s

@@ -80,7 +80,7 @@ def _bytes_of(chunk_id: str, groups: tuple[str, ...]) -> Callable[[], bytes]:
 
 def download_button(source: Source, file: OriginalFile, key: str) -> None:
     st.download_button(
-        "원본 내려받기",
+        f"원본 내려받기 ({safe_markdown(file.name)})",
         _bytes_of(source.chunk_id, _groups()),
         file_name=file.name,
         mime=file.mime,
@@ -101,7 +101,6 @@ def source_original(source: Source, marks: Sequence[str], key: str) -> None:
     except OriginalUnavailable as exc:
         st.caption(f"원문: {exc}")
         return
-    st.caption(f"원문 파일: {safe_markdown(file.name)}")
     with st.container(horizontal=True, gap="small"):
         if st.button("원문 보기", icon=":material/open_in_new:", key=f"{key}_open"):
             viewer(source, tuple(marks))
@@ -114,7 +113,9 @@ def _pdf(view: OriginalView, file: OriginalFile, key: str) -> None:
     page = view.page
     if pages > 1:
         page = int(
-            st.number_input("쪽", 1, pages, value=min(view.page, pages), step=1, key=f"{key}_page", width=160)
+            st.number_input(
+                "쪽", 1, pages, value=min(view.page, pages), step=1, key=f"{key}_page_no", width=160
+            )
         )
     image = render_page(file.path, page, view.passage, view.marks, scale)
     with st.container(key=PAGE_KEY):

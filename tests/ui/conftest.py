@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,35 @@ def ui_index_template(tmp_path_factory: pytest.TempPathFactory, embeddings: Any)
     return Path(build_test_index(root, shipped, UI_STATUTES, embeddings, guidelines=True).store.db_dir)
 
 
+# 원문 보기: a public guideline PDF, the same PDF restricted to 감사 (ADMIN's group, not STAFF's),
+# and a question the public one answers.
+PRESS_PDF = "guideline_pdf/보건복지부_보도자료_영양소_적정_섭취기준_개정_20251231.pdf"
+PDF_QUESTION = "영양소 섭취기준은 어떤 분야에서 활용할 수 있나요?"
+
+
+@pytest.fixture(scope="session")
+def original_index_template(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: Any, documents_dir: Path
+) -> Path:
+    """The UI index plus the PDFs of 원문 보기 (public, and restricted to 감사)."""
+    root = tmp_path_factory.mktemp("ui-original-index")
+    shipped = PROJECT_ROOT / "corpus" / "statutes" / "kr"
+    copies = {
+        "보도자료/영양소_보도자료.pdf": documents_dir / PRESS_PDF,
+        "감사/감사_보도자료.pdf": documents_dir / PRESS_PDF,
+    }
+    s = build_test_index(
+        root,
+        shipped,
+        UI_STATUTES,
+        embeddings,
+        guidelines=True,
+        copies=copies,
+        access_groups={"감사": ["감사"]},
+    )
+    return Path(s.store.db_dir)
+
+
 def write_accounts(path: Path) -> Path:
     """The test accounts file: ADMIN and STAFF."""
     for _, password, user in (ADMIN, STAFF):
@@ -76,10 +106,10 @@ def app_environment(root: Path, template: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def app_env(tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path) -> Iterator[dict[str, str]]:
-    """This module's index copy, set in os.environ for in-process AppTest runs."""
-    env = app_environment(tmp_path_factory.mktemp("ui-app"), ui_index_template)
+@contextmanager
+def app_environ(root: Path, template: Path) -> Iterator[dict[str, str]]:
+    """A copy of the `template` index under `root`, set in os.environ for in-process AppTest runs."""
+    env = app_environment(root, template)
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("CHROMA_URL", raising=False)
         for key, value in env.items():
@@ -87,6 +117,13 @@ def app_env(tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path) -
         get_settings.cache_clear()
         yield env
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path) -> Iterator[dict[str, str]]:
+    """This module's index copy, set in os.environ for in-process AppTest runs."""
+    with app_environ(tmp_path_factory.mktemp("ui-app"), ui_index_template) as env:
+        yield env
 
 
 @pytest.fixture()

@@ -17,6 +17,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +65,11 @@ def chromium() -> str:
     return require_browser()
 
 
-@pytest.fixture(scope="module")
-def served_app(
-    chromium: str, tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path
-) -> Iterator[dict[str, Any]]:
-    """The app as `python -m ui.serve` starts it, on a free loopback port; stopped after the module."""
-    root = tmp_path_factory.mktemp("ui-browser")
-    env = app_environment(root, ui_index_template)
+@contextmanager
+def serve_app(root: Path, template: Path) -> Iterator[dict[str, Any]]:
+    """The app as `python -m ui.serve` starts it over a copy of `template`, on a free loopback
+    port; stopped on exit."""
+    env = app_environment(root, template)
     port = free_port()
     log = (root / "streamlit.log").open("w")
     cmd = serve.command(load_settings(), port)
@@ -98,6 +97,15 @@ def served_app(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def served_app(
+    chromium: str, tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path
+) -> Iterator[dict[str, Any]]:
+    """The app over a copy of the UI index; stopped after the module."""
+    with serve_app(tmp_path_factory.mktemp("ui-browser"), ui_index_template) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
@@ -372,7 +380,9 @@ def test_press_release_and_disclosure_notice_download(
     assert "민원 처리기간 단축" in docx_text(files[".docx"])
 
     _radio(page, "정보공개 청구 검토")
-    page.locator(".st-key-i_request textarea").fill("1. 설명회 참석자 명단(성명, 연락처)\n2. 부지 선정 내부 검토 보고서")
+    page.locator(".st-key-i_request textarea").fill(
+        "1. 설명회 참석자 명단(성명, 연락처)\n2. 부지 선정 내부 검토 보고서"
+    )
     page.get_by_role("button", name="검토하고 통지서 만들기").click()
     page.get_by_role("button", name=re.compile(r"\.hwpx")).first.wait_for()
     assert "부분공개" in page.get_by_test_id("stMain").inner_text()
@@ -382,6 +392,7 @@ def test_press_release_and_disclosure_notice_download(
     notice = load_hwpx(files[".hwpx"], LoadLimits()).text
     assert "행정심판" in notice and "이의신청" in notice
     assert "행정소송" in docx_text(files[".docx"])
+
 
 def _is_loopback(url: str) -> bool:
     from ipaddress import ip_address
