@@ -123,6 +123,7 @@ def _pdf(view: OriginalView, file: OriginalFile, key: str) -> None:
             image.png,
             caption=f"{file.name} · {page}/{image.pages}쪽",
             alt=f"원문 {page}쪽" + (" (인용 부분 강조)" if image.highlighted else ""),
+            output_format="PNG",  # text stays sharp (Streamlit would re-encode it as JPEG)
         )
     if page != view.page:
         st.caption(f"인용 부분은 {view.page}쪽에 있습니다.")
