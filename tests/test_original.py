@@ -233,12 +233,17 @@ def test_outside_the_group_the_original_is_refused_with_no_bytes(retriever: Hybr
     assert str(missing.value) == REFUSED
     # a member of the group gets the file the index knows, byte for byte
     file, content = read_original(retriever, secret.id, ("감사",))
-    assert file.name == "감사_보도자료.pdf" and file.mime == "application/pdf" and not file.changed
+    assert file.name == "감사_보도자료.pdf" and file.mime == "application/pdf" and not file.changed()
     assert content == Path(str(secret.metadata["source"])).read_bytes()
     # the section text of a restricted guideline shows nothing of it to outsiders either
     assert retriever.get_document_chunks(str(guide.metadata["doc_id"]), ()) == []
     view, _ = open_view(retriever, guide.id, ("감사",), guide.text)
     assert view.kind == "text" and SECRET_LINE in view.text
+    # a file edited after indexing is still served, and the viewer can say so
+    source = Path(str(guide.metadata["source"]))
+    assert not original_file(retriever, guide).changed()
+    source.write_text(RESTRICTED_MD + "\n덧붙인 줄\n", encoding="utf-8")
+    assert original_file(retriever, guide).changed()
 
 
 def test_views_of_a_public_pdf_and_a_statute(retriever: HybridRetriever) -> None:

@@ -163,7 +163,7 @@ def render_original(source: Source, marks: Sequence[str], key: str = "original")
         return
     audit.record(s, "open_original", user, sources=[file.name], detail="원문 보기")
     st.markdown(f"**{safe_markdown(source.label)}**")
-    if file.changed:
+    if file.changed():
         st.warning("색인한 뒤 원본 파일이 바뀌었습니다. 쪽과 위치가 색인된 글자와 다를 수 있습니다.")
     if view.kind == "pdf":
         _pdf(view, file, key)

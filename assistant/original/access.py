@@ -51,7 +51,12 @@ class OriginalFile:
     path: Path
     name: str  # the name offered for download
     mime: str
-    changed: bool = False  # the file on disk is no longer the version that was indexed
+    indexed_hash: str = ""  # sha256 of the version that was indexed
+
+    def changed(self) -> bool:
+        """True when the file on disk is no longer the version that was indexed (reads it all:
+        called by the viewer, not for every source shown)."""
+        return bool(self.indexed_hash) and file_hash(self.path) != self.indexed_hash
 
 
 def cited_chunk(index: OriginalIndex, chunk_id: str, groups: Sequence[str]) -> Chunk:
@@ -83,7 +88,7 @@ def original_file(index: OriginalIndex, chunk: Chunk) -> OriginalFile:
         raise OriginalUnavailable(MISSING.format(name=path.name))
     mime = _MIME.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     indexed_hash = record.content_hash.split(":", 1)[0]  # the ingest adds ":<groups>" to it
-    return OriginalFile(path, download_name(chunk, path), mime, file_hash(path) != indexed_hash)
+    return OriginalFile(path, download_name(chunk, path), mime, indexed_hash)
 
 
 def read_original(index: OriginalIndex, chunk_id: str, groups: Sequence[str]) -> tuple[OriginalFile, bytes]:

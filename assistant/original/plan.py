@@ -149,22 +149,15 @@ def plan_view(
     ocr = bool(meta.get("ocr"))
     if kind in ("pdf", "image"):
         return OriginalView(kind, name, int(meta.get("page", -1)), passage, marks, ocr=ocr)
+    cut = False
     if kind == "statute":
         parts = article_parts(chunk, doc_chunks)
         text, _ = _joined(parts, parts[0])
-        return OriginalView(
-            kind,
-            name,
-            passage=passage,
-            marks=marks,
-            text=text,
-            spans=_partial(find_passage(text, passage), text),
-            mark_spans=tuple(find_passages(text, marks)),
-            ocr=ocr,
-        )
-    chunks, cut = section_chunks(chunk, doc_chunks, max_section_chars)
-    text, own = _joined(chunks, chunk)
-    spans = find_passage(text, passage) or ([own] if own else [])
+        spans = find_passage(text, passage)
+    else:
+        chunks, cut = section_chunks(chunk, doc_chunks, max_section_chars)
+        text, own = _joined(chunks, chunk)
+        spans = find_passage(text, passage) or ([own] if own else [])
     return OriginalView(
         kind,
         name,
