@@ -31,6 +31,7 @@ from ingest.pipeline import run_ingest
 from tests.conftest import copy_statutes
 
 PRESS = "guideline_pdf/보건복지부_보도자료_영양소_적정_섭취기준_개정_20251231.pdf"
+MOIS = "행정안전부_보도자료_국민주권정부_정부혁신_추진전략_20251202"  # in hwp/ and hwpx/
 SCANNED_DIR = "guideline_pdf/scanned"
 SECRET_LINE = "감사 착수 전까지 푸른참나무 계획은 외부에 알리지 않는다."
 
@@ -186,6 +187,19 @@ RESTRICTED_MD = f"""# [테스트] 감사 보안 지침
 """
 
 
+def _write_docx(path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading("공용차량 배차 지침", 1)
+    doc.add_heading("1. 배차 신청", 2)
+    doc.add_paragraph("공용차량을 이용하려는 부서는 운행 3일 전까지 배차를 신청하여야 한다.")
+    doc.add_paragraph("긴급한 업무로 인한 배차는 당일에도 신청할 수 있다.")
+    doc.add_heading("2. 운행일지", 2)
+    doc.add_paragraph("운행을 마친 뒤에는 운행일지를 작성하여 차량 관리부서에 제출하여야 한다.")
+    doc.save(str(path))
+
+
 @pytest.fixture(scope="module")
 def original_index(
     tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, documents_dir: Path, embeddings: object
@@ -197,6 +211,9 @@ def original_index(
     shutil.copy(documents_dir / PRESS, src / "보도자료.pdf")
     shutil.copy(documents_dir / PRESS, src / "감사" / "감사_보도자료.pdf")
     (src / "감사" / "보안지침.md").write_text(RESTRICTED_MD, encoding="utf-8")
+    shutil.copy(documents_dir / "hwp" / f"{MOIS}.hwp", src / "혁신.hwp")
+    shutil.copy(documents_dir / "hwpx" / f"{MOIS}.hwpx", src / "혁신.hwpx")
+    _write_docx(src / "배차지침.docx")
     s = load_settings()
     s.store.db_dir = root / "index"
     s.store.chroma_url = None
@@ -211,10 +228,12 @@ def retriever(original_index: Settings, embeddings: object) -> HybridRetriever:
     return HybridRetriever(original_index, embeddings=embeddings)
 
 
+def _path(r: HybridRetriever, name: str) -> str:
+    return next(p for p in r._snap.manifest.files() if p.endswith(name))
+
+
 def _chunk_of(r: HybridRetriever, name: str, groups: tuple[str, ...], page: int | None = None) -> Chunk:
-    manifest = r._snap.manifest
-    path = next(p for p in manifest.files() if p.endswith(name))
-    chunks = r.get_chunks(sorted(manifest.chunk_ids(path)), groups)
+    chunks = r.get_chunks(sorted(r._snap.manifest.chunk_ids(_path(r, name))), groups)
     return next(c for c in chunks if page is None or c.metadata.get("page") == page)
 
 
@@ -244,6 +263,25 @@ def test_outside_the_group_the_original_is_refused_with_no_bytes(retriever: Hybr
     assert not original_file(retriever, guide).changed()
     source.write_text(RESTRICTED_MD + "\n덧붙인 줄\n", encoding="utf-8")
     assert original_file(retriever, guide).changed()
+
+
+@pytest.mark.parametrize("name", ["혁신.hwp", "혁신.hwpx", "배차지침.docx"])
+def test_hwp_hwpx_docx_open_on_their_section_with_the_passage_marked(
+    retriever: HybridRetriever, name: str
+) -> None:
+    chunks = [
+        c for c in retriever.get_chunks(sorted(retriever._snap.manifest.chunk_ids(_path(retriever, name))))
+    ]
+    chunk = max(chunks, key=lambda c: len(c.text))
+    body = chunk.text.split("\n", 1)[1]
+    sentence = max((ln for ln in body.split("\n") if ln.strip()), key=len)
+    view, _ = open_view(retriever, chunk.id, (), body, [sentence])
+    assert view.kind == "text" and view.file_name == name
+    assert squeeze(body)[0] in squeeze(view.text)[0]  # the whole section around it
+    ((start, end),) = view.mark_spans
+    assert squeeze(view.text[start:end])[0] == squeeze(sentence)[0]
+    for a, b in view.spans:  # the passage, where the section holds more than it
+        assert squeeze(view.text[a:b])[0] in squeeze(body)[0]
 
 
 def test_views_of_a_public_pdf_and_a_statute(retriever: HybridRetriever) -> None:

@@ -21,7 +21,7 @@ from assistant.original.access import (
     read_original,
 )
 from assistant.original.locate import Span
-from assistant.original.pdf_page import image_png, page_count, render_page
+from assistant.original.pdf_page import PageImage, image_png, page_count, render_page
 from assistant.original.plan import OriginalView
 from assistant.retrieval import IndexMissingError
 from ui import audit, state
@@ -107,6 +107,28 @@ def source_original(source: Source, marks: Sequence[str], key: str) -> None:
         download_button(source, file, key)
 
 
+OCR_NOTE = (
+    "스캔(OCR)한 쪽이라 원문 그림에서 인용 위치를 표시할 수 없습니다. 인식한 글자는 아래에서 확인하세요."
+)
+
+
+def page_note(view: OriginalView, page: int, image: PageImage) -> str | None:
+    """What to tell about the highlight on the page shown (None: the passage is marked whole)."""
+    if page != view.page:
+        if image.highlighted:
+            return f"{view.page}쪽에서 이어지는 인용 부분을 강조했습니다."
+        return f"인용 부분은 {view.page}쪽에 있습니다."
+    if not image.highlighted:
+        if view.ocr or not image.has_text:
+            return OCR_NOTE
+        return "이 쪽에서 인용 부분의 위치를 찾지 못했습니다. 색인된 글자는 아래에서 확인하세요."
+    if view.ocr:
+        return "스캔(OCR)한 쪽이라 인식한 글자와 맞는 곳만 강조했습니다."
+    if image.found < 0.6:
+        return "인용 부분 중 이 쪽에서 찾은 곳만 강조했습니다 (다음 쪽에 이어질 수 있습니다)."
+    return None
+
+
 def _pdf(view: OriginalView, file: OriginalFile, key: str) -> None:
     scale = state.settings().ui.original_scale
     pages = page_count(file.path)
@@ -125,17 +147,9 @@ def _pdf(view: OriginalView, file: OriginalFile, key: str) -> None:
             alt=f"원문 {page}쪽" + (" (인용 부분 강조)" if image.highlighted else ""),
             output_format="PNG",  # text stays sharp (Streamlit would re-encode it as JPEG)
         )
-    if page != view.page:
-        st.caption(f"인용 부분은 {view.page}쪽에 있습니다.")
-    elif view.ocr or not image.has_text:
-        st.info(
-            "스캔(OCR)한 쪽이라 원문 그림에서 인용 위치를 표시할 수 없습니다. 인식한 글자는 아래에서 확인하세요.",
-            icon=":material/document_scanner:",
-        )
-    elif not image.highlighted:
-        st.info("이 쪽에서 인용 부분의 위치를 찾지 못했습니다. 색인된 글자는 아래에서 확인하세요.")
-    elif image.found < 0.6:
-        st.caption("인용 부분 중 이 쪽에서 찾은 곳만 강조했습니다 (다음 쪽에 이어질 수 있습니다).")
+    note = page_note(view, page, image)
+    if note:
+        st.info(note, icon=":material/info:")
     with st.expander("색인된 글자"):
         st.markdown(f'<div style="{TEXT_CSS}">{marked_html(view.passage, [])}</div>', unsafe_allow_html=True)
 

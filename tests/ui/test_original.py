@@ -115,3 +115,22 @@ def test_the_viewer_refuses_a_document_outside_the_users_groups(original_env: di
     assert not member.error
     assert [d.proto.label for d in member.get("download_button")] == ["원본 내려받기 (감사_보도자료.pdf)"]
     assert member.get("image")  # the page image
+
+
+def test_page_notes_say_what_the_highlight_shows() -> None:
+    from assistant.original.pdf_page import PageImage
+    from assistant.original.plan import OriginalView
+    from ui.original import OCR_NOTE, page_note
+
+    view = OriginalView("pdf", "a.pdf", page=3, passage="인용")
+    marked = PageImage(b"", 3, 9, passage_boxes=((0, 0, 1, 1),), found=1.0)
+    bare = PageImage(b"", 3, 9)
+    scan = PageImage(b"", 3, 9, has_text=False)
+    assert page_note(view, 3, marked) is None
+    assert page_note(view, 3, scan) == OCR_NOTE  # a scanned page: shown without highlight, said so
+    assert page_note(OriginalView("pdf", "a.pdf", page=3, ocr=True), 3, bare) == OCR_NOTE
+    assert "찾지 못했습니다" in (page_note(view, 3, bare) or "")
+    assert "이 쪽에서 찾은 곳만" in (
+        page_note(view, 3, PageImage(b"", 3, 9, ((0, 0, 1, 1),), found=0.3)) or ""
+    )
+    assert page_note(view, 4, bare) == "인용 부분은 3쪽에 있습니다."
