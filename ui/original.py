@@ -187,7 +187,9 @@ def render_original(source: Source, marks: Sequence[str], key: str = "original")
         st.info("사진·스캔 이미지라 인용 위치는 표시하지 않습니다.", icon=":material/document_scanner:")
     else:
         if view.kind == "statute":
-            st.caption("조문 전체 (인용한 문장 강조)")
+            meta = chunk.metadata
+            where = " > ".join(str(v) for v in (meta.get("law_title"), meta.get("chapter_path")) if v)
+            st.caption(safe_markdown(f"{where} · 조문 전체 (인용한 문장 강조)"))
         _text(view)
     download_button(source, file, f"{key}_dialog")
 

@@ -73,3 +73,7 @@ def test_a_pdf_citation_opens_its_page_image_with_the_highlight(
     download.value.save_as(str(target))
     assert target.name == "영양소_보도자료.pdf"
     assert target.read_bytes() == (documents_dir / PRESS_PDF).read_bytes()
+
+    dialog.get_by_test_id("stNumberInputStepUp").click()  # the next page, in the open dialog
+    dialog.locator('.st-key-original_page img[alt^="원문 3쪽"]').wait_for()
+    assert "3/14쪽" in dialog.inner_text()
