@@ -5,7 +5,6 @@ of the original file. Both go through the retriever with the user's access group
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -27,7 +26,6 @@ from assistant.retrieval import IndexMissingError
 from ui import audit, state
 from ui.safe_markdown import safe_html_text, safe_markdown
 
-log = logging.getLogger("ui.original")
 PAGE_KEY = "original_page"  # the page image's container (st-key-original_page in the page)
 TEXT_CSS = (
     "white-space: pre-wrap; line-height: 1.7; font-size: 0.95rem; padding: 0.6rem 0.8rem;"
@@ -99,7 +97,7 @@ def source_original(source: Source, marks: Sequence[str], key: str) -> None:
     except IndexMissingError:
         return
     except OriginalUnavailable as exc:
-        st.caption(f"원문: {exc}")
+        st.caption(safe_markdown(f"원문: {exc}"))
         return
     with st.container(horizontal=True, gap="small"):
         if st.button("원문 보기", icon=":material/open_in_new:", key=f"{key}_open"):
