@@ -31,6 +31,7 @@ from ingest.pipeline import run_ingest
 from tests.conftest import copy_statutes
 
 PRESS = "guideline_pdf/보건복지부_보도자료_영양소_적정_섭취기준_개정_20251231.pdf"
+OPEN_GOV = "statute_pdf/공공기관의 정보공개에 관한 법률(법률)(제19408호)(20231117).pdf"
 MOIS = "행정안전부_보도자료_국민주권정부_정부혁신_추진전략_20251202"  # in hwp/ and hwpx/
 SCANNED_DIR = "guideline_pdf/scanned"
 SECRET_LINE = "감사 착수 전까지 푸른참나무 계획은 외부에 알리지 않는다."
@@ -214,6 +215,7 @@ def original_index(
     shutil.copy(documents_dir / "hwp" / f"{MOIS}.hwp", src / "혁신.hwp")
     shutil.copy(documents_dir / "hwpx" / f"{MOIS}.hwpx", src / "혁신.hwpx")
     _write_docx(src / "배차지침.docx")
+    shutil.copy(documents_dir / OPEN_GOV, src / "정보공개법.pdf")
     s = load_settings()
     s.store.db_dir = root / "index"
     s.store.chroma_url = None
@@ -298,3 +300,20 @@ def test_views_of_a_public_pdf_and_a_statute(retriever: HybridRetriever) -> None
     view, chunk = open_view(retriever, article.id, ("민원",), article.text, ["처리기간"])
     assert view.kind == "statute" and "처리기간" in view.text and view.mark_spans
     assert original_file(retriever, chunk).name == "민원 처리에 관한 법률.md"
+
+
+def test_a_statute_from_a_law_go_kr_pdf_shows_its_article_and_its_printed_page(
+    retriever: HybridRetriever,
+) -> None:
+    article = next(
+        c
+        for c in retriever.get_article("공공기관의 정보공개에 관한 법률", "제9조")
+        if c.metadata.get("part", 1) <= 1
+    )
+    body = article.text.split("\n", 1)[1]
+    view, chunk = open_view(retriever, article.id, (), body)
+    assert view.kind == "statute" and view.page > 1 and "비공개" in view.text
+    file = original_file(retriever, chunk)
+    assert file.name == "공공기관의 정보공개에 관한 법률.pdf" and file.mime == "application/pdf"
+    image = render_page(file.path, view.page, view.passage, scale=0.5)
+    assert image.passage_boxes and image.found > 0.3  # the article's text, found on the printed page

@@ -183,11 +183,19 @@ def render_original(source: Source, marks: Sequence[str], key: str = "original")
         with st.container(key=PAGE_KEY):
             st.image(image_png(file.path), caption=file.name, alt="원문 이미지")
         st.info("사진·스캔 이미지라 인용 위치는 표시하지 않습니다.", icon=":material/document_scanner:")
+    elif view.kind == "statute":
+        meta = chunk.metadata
+        where = " > ".join(str(v) for v in (meta.get("law_title"), meta.get("chapter_path")) if v)
+        st.caption(safe_markdown(f"{where} · 조문 전체 (인용한 문장 강조)"))
+        if view.page > 0:  # a law.go.kr PDF: the article's text, and its page as printed
+            article, printed = st.tabs(["조문 전체", f"원문 {view.page}쪽"])
+            with article:
+                _text(view)
+            with printed:
+                _pdf(view, file, key)
+        else:
+            _text(view)
     else:
-        if view.kind == "statute":
-            meta = chunk.metadata
-            where = " > ".join(str(v) for v in (meta.get("law_title"), meta.get("chapter_path")) if v)
-            st.caption(safe_markdown(f"{where} · 조문 전체 (인용한 문장 강조)"))
         _text(view)
     download_button(source, file, f"{key}_dialog")
 

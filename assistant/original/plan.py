@@ -27,7 +27,7 @@ class OriginalView:
 
     kind: ViewKind
     file_name: str
-    page: int = -1  # pdf: 1-based page the passage starts on
+    page: int = -1  # pdf (and statutes from a PDF): 1-based page the passage starts on
     passage: str = ""  # the cited text (pdf: highlighted on the page)
     marks: tuple[str, ...] = ()  # sentences the answer rests on (highlighted more strongly)
     text: str = ""  # text/statute: the section's or article's full text
@@ -158,9 +158,12 @@ def plan_view(
         chunks, cut = section_chunks(chunk, doc_chunks, max_section_chars)
         text, own = _joined(chunks, chunk)
         spans = find_passage(text, passage) or ([own] if own else [])
+    # a statute from a PDF (law.go.kr) can also show the page its article starts on
+    page = int(meta.get("page", -1)) if kind == "statute" and name.lower().endswith(".pdf") else -1
     return OriginalView(
         kind,
         name,
+        page=page,
         passage=passage,
         marks=marks,
         text=text,
