@@ -28,6 +28,13 @@ os.environ.setdefault(
 )
 
 
+# Files of ../shared/data/documents used by the 원문 보기 tests: a guideline PDF with a text layer,
+# a second (different) guideline PDF, and a law.go.kr statute PDF.
+PRESS_PDF = "guideline_pdf/보건복지부_보도자료_영양소_적정_섭취기준_개정_20251231.pdf"
+RESTRICTED_PDF = "guideline_pdf/보건복지부_보건의료_빅데이터_플랫폼_시범사업_추진계획(안)_201712.pdf"
+STATUTE_PDF = "statute_pdf/공공기관의 정보공개에 관한 법률(법률)(제19408호)(20231117).pdf"
+
+
 def unavailable(message: str) -> NoReturn:
     """A test's real dependency is missing: skip locally, fail in CI (where it must be there)."""
     if os.environ.get("CI"):

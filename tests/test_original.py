@@ -21,17 +21,15 @@ from assistant.original.access import (
     read_original,
 )
 from assistant.original.locate import find_passage, find_passages, squeeze
-from assistant.original.pdf_page import PASSAGE_FILL, render_page
+from assistant.original.pdf_page import PASSAGE_FILL, best_page, render_page
 from assistant.original.plan import plan_view, view_kind
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest.loaders.pdf import load_pdf
 from ingest.model import PAGE_BREAK, Chunk, LoadLimits
 from ingest.pipeline import run_ingest
-from tests.conftest import copy_statutes
+from tests.conftest import PRESS_PDF, RESTRICTED_PDF, STATUTE_PDF, copy_statutes
 
-PRESS = "guideline_pdf/보건복지부_보도자료_영양소_적정_섭취기준_개정_20251231.pdf"
-OPEN_GOV = "statute_pdf/공공기관의 정보공개에 관한 법률(법률)(제19408호)(20231117).pdf"
 MOIS = "행정안전부_보도자료_국민주권정부_정부혁신_추진전략_20251202"  # in hwp/ and hwpx/
 SCANNED_DIR = "guideline_pdf/scanned"
 SECRET_LINE = "감사 착수 전까지 푸른참나무 계획은 외부에 알리지 않는다."
@@ -138,7 +136,7 @@ def _char_center(pdf: Path, page: int, needle: str, scale: float) -> tuple[float
 
 
 def test_a_pdf_page_renders_with_the_passage_highlighted_where_it_stands(documents_dir: Path) -> None:
-    pdf = documents_dir / PRESS
+    pdf = documents_dir / PRESS_PDF
     lines = [ln for ln in _page_text(pdf, 2).split("\n") if ln.strip()]
     passage = "\n".join(lines[5:10])  # 보건복지부는 … 최종안을 확정하였다.
     assert passage.startswith("보건복지부는")
@@ -167,6 +165,15 @@ def test_a_pdf_page_renders_with_the_passage_highlighted_where_it_stands(documen
     assert all(drawn.getpixel(xy)[2] < 230 and min(drawn.getpixel(xy)[:2]) > 200 for xy in paper)
     assert PASSAGE_FILL[3] < 255  # translucent: the text under it stays readable
     assert drawn.getpixel((5, 5)) == plain.getpixel((5, 5))
+
+
+def test_the_viewer_opens_on_the_page_holding_most_of_the_passage(documents_dir: Path) -> None:
+    pdf = documents_dir / PRESS_PDF
+    page2, page3 = _page_text(pdf, 2), _page_text(pdf, 3)
+    starts_late = "\n".join([*page2.strip().split("\n")[-1:], *page3.strip().split("\n")[:12]])
+    assert best_page(pdf, 2, starts_late) == 3  # one line on page 2, the rest on page 3
+    assert best_page(pdf, 2, page2) == 2
+    assert best_page(pdf, 14, page2) == 14  # the last page: nothing to look ahead to
 
 
 def test_a_scanned_page_renders_without_highlight(documents_dir: Path) -> None:
@@ -209,13 +216,14 @@ def original_index(
     root = tmp_path_factory.mktemp("original")
     src = copy_statutes(statute_sample, root / "src", ["민원처리에관한법률/법률.md"])
     (src / "감사").mkdir()
-    shutil.copy(documents_dir / PRESS, src / "보도자료.pdf")
-    shutil.copy(documents_dir / PRESS, src / "감사" / "감사_보도자료.pdf")
+    shutil.copy(documents_dir / PRESS_PDF, src / "보도자료.pdf")
+    # another document: near-duplicate chunks may make the rebuild check's probe find the twin
+    shutil.copy(documents_dir / RESTRICTED_PDF, src / "감사" / "감사_계획.pdf")
     (src / "감사" / "보안지침.md").write_text(RESTRICTED_MD, encoding="utf-8")
     shutil.copy(documents_dir / "hwp" / f"{MOIS}.hwp", src / "혁신.hwp")
     shutil.copy(documents_dir / "hwpx" / f"{MOIS}.hwpx", src / "혁신.hwpx")
     _write_docx(src / "배차지침.docx")
-    shutil.copy(documents_dir / OPEN_GOV, src / "정보공개법.pdf")
+    shutil.copy(documents_dir / STATUTE_PDF, src / "정보공개법.pdf")
     s = load_settings()
     s.store.db_dir = root / "index"
     s.store.chroma_url = None
@@ -240,7 +248,7 @@ def _chunk_of(r: HybridRetriever, name: str, groups: tuple[str, ...], page: int 
 
 
 def test_outside_the_group_the_original_is_refused_with_no_bytes(retriever: HybridRetriever) -> None:
-    secret = _chunk_of(retriever, "감사_보도자료.pdf", ("감사",), page=2)
+    secret = _chunk_of(retriever, "감사_계획.pdf", ("감사",))
     guide = _chunk_of(retriever, "보안지침.md", ("감사",))
     for chunk in (secret, guide):
         for groups in ((), ("민원",), ("감사관",)):
@@ -254,7 +262,7 @@ def test_outside_the_group_the_original_is_refused_with_no_bytes(retriever: Hybr
     assert str(missing.value) == REFUSED
     # a member of the group gets the file the index knows, byte for byte
     file, content = read_original(retriever, secret.id, ("감사",))
-    assert file.name == "감사_보도자료.pdf" and file.mime == "application/pdf" and not file.changed()
+    assert file.name == "감사_계획.pdf" and file.mime == "application/pdf" and not file.changed()
     assert content == Path(str(secret.metadata["source"])).read_bytes()
     # the section text of a restricted guideline shows nothing of it to outsiders either
     assert retriever.get_document_chunks(str(guide.metadata["doc_id"]), ()) == []

@@ -20,7 +20,7 @@ from assistant.original.access import (
     read_original,
 )
 from assistant.original.locate import Span
-from assistant.original.pdf_page import PageImage, image_png, page_count, render_page
+from assistant.original.pdf_page import PageImage, best_page, image_png, page_count, render_page
 from assistant.original.plan import OriginalView
 from assistant.retrieval import IndexMissingError
 from ui import audit, state
@@ -130,13 +130,9 @@ def page_note(view: OriginalView, page: int, image: PageImage) -> str | None:
 def _pdf(view: OriginalView, file: OriginalFile, key: str) -> None:
     scale = state.settings().ui.original_scale
     pages = page_count(file.path)
-    page = view.page
+    page = best_page(file.path, view.page, view.passage) if 1 <= view.page <= pages else 1
     if pages > 1:
-        page = int(
-            st.number_input(
-                "쪽", 1, pages, value=min(view.page, pages), step=1, key=f"{key}_page_no", width=160
-            )
-        )
+        page = int(st.number_input("쪽", 1, pages, value=page, step=1, key=f"{key}_page_no", width=160))
     image = render_page(file.path, page, view.passage, view.marks, scale)
     with st.container(key=PAGE_KEY):
         st.image(

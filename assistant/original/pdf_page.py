@@ -46,6 +46,22 @@ def page_count(pdf: Path | bytes) -> int:
         doc.close()
 
 
+def best_page(pdf: Path | bytes, page: int, passage: str, lookahead: int = 2) -> int:
+    """The page among `page` … `page + lookahead` that holds most of `passage`: a chunk's page is
+    where its first line stands, which may be the last lines of a page before the section."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        best, share = page, 0.0
+        for n in range(page, min(page + lookahead, len(doc)) + 1):
+            text = doc[n - 1].get_textpage().get_text_range()
+            found = coverage(passage, find_passage(text, passage), text)
+            if found > share + 0.05:  # a clearly larger share, else the earlier page
+                best, share = n, found
+        return best
+    finally:
+        doc.close()
+
+
 def image_png(path: Path) -> bytes:
     """A photo or scan (PNG, JPEG, TIFF: browsers do not show TIFF) as PNG, its first frame."""
     with Image.open(path) as image:

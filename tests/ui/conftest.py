@@ -17,7 +17,7 @@ import pytest
 from assistant.security.accounts import Account, save_account
 from assistant.security.auth import User, hash_password
 from assistant.settings import get_settings
-from tests.conftest import PROJECT_ROOT, build_test_index
+from tests.conftest import PRESS_PDF, PROJECT_ROOT, RESTRICTED_PDF, STATUTE_PDF, build_test_index
 
 APP = PROJECT_ROOT / "ui" / "app.py"
 UI_TIMINGS = pytest.StashKey[dict[str, float]]()  # measured by the browser tests, printed at the end
@@ -52,9 +52,8 @@ def ui_index_template(tmp_path_factory: pytest.TempPathFactory, embeddings: Any)
     return Path(build_test_index(root, shipped, UI_STATUTES, embeddings, guidelines=True).store.db_dir)
 
 
-# 원문 보기: a public guideline PDF, the same PDF restricted to 감사 (ADMIN's group, not STAFF's),
-# and a question the public one answers.
-PRESS_PDF = "guideline_pdf/보건복지부_보도자료_영양소_적정_섭취기준_개정_20251231.pdf"
+# 원문 보기: a public guideline PDF and a question it answers, a guideline PDF restricted to 감사
+# (ADMIN's group, not STAFF's), and a law.go.kr statute PDF.
 PDF_QUESTION = "영양소 섭취기준은 어떤 분야에서 활용할 수 있나요?"
 
 
@@ -62,12 +61,14 @@ PDF_QUESTION = "영양소 섭취기준은 어떤 분야에서 활용할 수 있�
 def original_index_template(
     tmp_path_factory: pytest.TempPathFactory, embeddings: Any, documents_dir: Path
 ) -> Path:
-    """The UI index plus the PDFs of 원문 보기 (public, and restricted to 감사)."""
+    """The UI index plus the PDFs of 원문 보기: a guideline (public, and restricted to 감사) and a
+    law.go.kr statute."""
     root = tmp_path_factory.mktemp("ui-original-index")
     shipped = PROJECT_ROOT / "corpus" / "statutes" / "kr"
     copies = {
         "보도자료/영양소_보도자료.pdf": documents_dir / PRESS_PDF,
-        "감사/감사_보도자료.pdf": documents_dir / PRESS_PDF,
+        "감사/감사_계획.pdf": documents_dir / RESTRICTED_PDF,
+        "법령PDF/정보공개법.pdf": documents_dir / STATUTE_PDF,
     }
     s = build_test_index(
         root,

@@ -12,10 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from tests.ui.conftest import PDF_QUESTION, PRESS_PDF
+from assistant.original.pdf_page import render_page
+from assistant.settings import load_settings
+from tests.conftest import PRESS_PDF
+from tests.ui.conftest import PDF_QUESTION
 from tests.ui.test_browser import ask, browser, chromium, open_page, serve_app  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -40,8 +44,9 @@ def tab(browser: Any, original_app: dict[str, Any]) -> Iterator[Any]:  # noqa: F
 
 def _yellow_pixels(png: bytes) -> int:
     """Pixels of the highlight colour (paper under the translucent yellow rectangles)."""
-    image = Image.open(io.BytesIO(png)).convert("RGB").reduce(2)
-    return sum(1 for r, g, b in image.getdata() if r > 235 and 200 < g < 245 and b < 200)
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return int(((r > 235) & (g > 200) & (g < 245) & (b < 200)).sum())
 
 
 def test_a_pdf_citation_opens_its_page_image_with_the_highlight(
@@ -62,7 +67,9 @@ def test_a_pdf_citation_opens_its_page_image_with_the_highlight(
     tab.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     assert image.evaluate("img => img.naturalWidth") > 800  # a readable page, not a thumbnail
     png = tab.request.get(image.get_attribute("src") or "").body()
-    assert png.startswith(b"\x89PNG") and _yellow_pixels(png) > 2000
+    shown = int(re.search(r"원문 (\d+)쪽", image.get_attribute("alt") or "").group(1))  # type: ignore[union-attr]
+    plain = render_page(documents_dir / PRESS_PDF, shown, scale=load_settings().ui.original_scale).png
+    assert png.startswith(b"\x89PNG") and _yellow_pixels(png) > _yellow_pixels(plain) + 2000
     assert "쪽" in dialog.inner_text() and "찾지 못했습니다" not in dialog.inner_text()
     # for a person to look at, outside the repository (the page comes from ../shared)
     tab.screenshot(path=str(tmp_path / "original-pdf.png"))
@@ -75,5 +82,5 @@ def test_a_pdf_citation_opens_its_page_image_with_the_highlight(
     assert target.read_bytes() == (documents_dir / PRESS_PDF).read_bytes()
 
     dialog.get_by_test_id("stNumberInputStepUp").click()  # the next page, in the open dialog
-    dialog.locator('.st-key-original_page img[alt^="원문 3쪽"]').wait_for()
-    assert "3/14쪽" in dialog.inner_text()
+    dialog.locator(f'.st-key-original_page img[alt^="원문 {shown + 1}쪽"]').wait_for()
+    assert f"{shown + 1}/14쪽" in dialog.inner_text()

@@ -71,17 +71,17 @@ def test_a_statute_source_opens_the_whole_article_with_the_cited_sentence_marked
     assert any("민원 처리에 관한 법률" in label and ".md" in label for label in labels)
 
 
-def _restricted_chunk(env: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
-    """(id, text, metadata) of a page-2 chunk of the PDF restricted to 감사."""
+def _indexed_chunk(env: dict[str, str], name: str, **where: Any) -> tuple[str, str, dict[str, Any]]:
+    """(id, text, metadata) of the first chunk of file `name` whose metadata has `where`."""
     index = Path(env["ASSISTANT_STORE__DB_DIR"])
     manifest = Manifest(next(index.glob("**/manifest.sqlite3")))
     try:
         for _, cid, text, meta, _ in manifest.iter_file_chunks():
-            if str(meta.get("source", "")).endswith("감사_보도자료.pdf") and meta.get("page") == 2:
+            if str(meta.get("source", "")).endswith(name) and all(meta.get(k) == v for k, v in where.items()):
                 return cid, text, meta
     finally:
         manifest.close()
-    raise AssertionError("the restricted PDF is not indexed")
+    raise AssertionError(f"{name} {where} is not indexed")
 
 
 def _viewer_script(chunk_id: str, text: str, meta: dict) -> None:
@@ -91,10 +91,12 @@ def _viewer_script(chunk_id: str, text: str, meta: dict) -> None:
     render_original(Source(1, chunk_id, text, meta), ())
 
 
-def _viewer(env: dict[str, str], user: Any) -> AppTest:
+def _viewer(env: dict[str, str], user: Any, chunk: tuple[str, str, dict[str, Any]] | None = None) -> AppTest:
+    """The viewer of `chunk` (default: a chunk of the PDF restricted to 감사) for `user`."""
     from ui.state import USER_KEY
 
-    at = AppTest.from_function(_viewer_script, args=_restricted_chunk(env), default_timeout=120)
+    chunk = chunk or _indexed_chunk(env, "감사_계획.pdf")
+    at = AppTest.from_function(_viewer_script, args=chunk, default_timeout=120)
     at.session_state[USER_KEY] = user
     at.run()
     assert not at.exception, [e.stack_trace for e in at.exception]
@@ -113,8 +115,20 @@ def test_the_viewer_refuses_a_document_outside_the_users_groups(original_env: di
 
     member = _viewer(original_env, ADMIN[2])  # groups (감사,)
     assert not member.error
-    assert [d.proto.label for d in member.get("download_button")] == ["원본 내려받기 (감사_보도자료.pdf)"]
+    assert [d.proto.label for d in member.get("download_button")] == ["원본 내려받기 (감사_계획.pdf)"]
     assert member.get("image")  # the page image
+
+
+def test_a_law_go_kr_statute_shows_its_article_and_its_printed_page(original_env: dict[str, str]) -> None:
+    chunk = _indexed_chunk(original_env, "정보공개법.pdf", article="제9조", part=1)
+    at = _viewer(original_env, STAFF[2], chunk)
+    assert not at.error
+    assert [t.label for t in at.tabs] == ["조문 전체", f"원문 {chunk[2]['page']}쪽"]
+    article = next(m.value for m in at.markdown if 'class="original-text"' in m.value)
+    assert "비공개" in article
+    assert at.get("image")  # the printed page
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["원본 내려받기 (공공기관의 정보공개에 관한 법률.pdf)"]
 
 
 def test_page_notes_say_what_the_highlight_shows() -> None:
