@@ -26,6 +26,7 @@ EVENT_NAMES = {
     "denied": "거부",
     "login_unblock": "로그인 제한 해제",
     "input_rejected": "입력 거부",
+    "open_original": "원문 열람",
 }
 STATUS_NAMES = {"started": "시작", "complete": "완료", "stopped": "중단", "error": "오류"}
 
