@@ -313,6 +313,8 @@ class UISettings(BaseModel):
     # 원문 보기: PDF pages are drawn at this scale (1 = 72 dpi). 1.5 keeps A4 body text readable in
     # the wide dialog (about 900×1260 px, a PNG of a few hundred KB per page).
     original_scale: float = 1.5
+    # ... but never more than this many pixels on the longer side (A3 and poster pages).
+    original_max_side: int = 2400
     # A long section (or a document without headings) is shown only this many characters around
     # the cited passage, so the dialog stays quick to open.
     original_section_chars: int = 20_000

@@ -21,7 +21,7 @@ from assistant.original.access import (
     read_original,
 )
 from assistant.original.locate import find_passage, find_passages, squeeze
-from assistant.original.pdf_page import PASSAGE_FILL, best_page, render_page
+from assistant.original.pdf_page import PASSAGE_FILL, PageRenderError, best_page, image_png, render_page
 from assistant.original.plan import plan_view, view_kind
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings, load_settings
@@ -180,8 +180,21 @@ def test_a_scanned_page_renders_without_highlight(documents_dir: Path) -> None:
     scanned = next((documents_dir / SCANNED_DIR).glob("*.pdf"))
     image = render_page(scanned, 1, "국가인권위원회 결정", scale=0.5)
     assert not image.has_text and not image.highlighted and image.png.startswith(b"\x89PNG")
-    with pytest.raises(IndexError):
+    with pytest.raises(PageRenderError, match="99쪽이 없습니다"):
         render_page(scanned, 99)
+
+
+def test_an_unreadable_original_is_a_korean_error_and_big_pages_are_scaled_down(
+    documents_dir: Path, tmp_path: Path
+) -> None:
+    fake = tmp_path / "바뀐파일.pdf"
+    fake.write_bytes(b"<html>not a pdf</html>")
+    with pytest.raises(PageRenderError, match="원본 PDF를 열 수 없습니다"):
+        render_page(fake, 1)
+    with pytest.raises(PageRenderError, match="원본 이미지를 열 수 없습니다"):
+        image_png(fake)
+    small = Image.open(io.BytesIO(render_page(documents_dir / PRESS_PDF, 1, scale=3.0, max_side=400).png))
+    assert max(small.size) <= 401
 
 
 # --- access groups -----------------------------------------------------------------------------

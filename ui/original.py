@@ -5,7 +5,8 @@ of the original file. Both go through the retriever with the user's access group
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
@@ -20,7 +21,14 @@ from assistant.original.access import (
     read_original,
 )
 from assistant.original.locate import Span
-from assistant.original.pdf_page import PageImage, best_page, image_png, page_count, render_page
+from assistant.original.pdf_page import (
+    PageImage,
+    PageRenderError,
+    best_page,
+    image_png,
+    page_count,
+    render_page,
+)
 from assistant.original.plan import OriginalView
 from assistant.retrieval import IndexMissingError
 from ui import audit, state
@@ -128,12 +136,12 @@ def page_note(view: OriginalView, page: int, image: PageImage) -> str | None:
 
 
 def _pdf(view: OriginalView, file: OriginalFile, key: str) -> None:
-    scale = state.settings().ui.original_scale
+    ui = state.settings().ui
     pages = page_count(file.path)
     page = best_page(file.path, view.page, view.passage) if 1 <= view.page <= pages else 1
     if pages > 1:
         page = int(st.number_input("쪽", 1, pages, value=page, step=1, key=f"{key}_page_no", width=160))
-    image = render_page(file.path, page, view.passage, view.marks, scale)
+    image = render_page(file.path, page, view.passage, view.marks, ui.original_scale, ui.original_max_side)
     with st.container(key=PAGE_KEY):
         st.image(
             image.png,
@@ -173,6 +181,14 @@ def render_original(source: Source, marks: Sequence[str], key: str = "original")
     st.markdown(f"**{safe_markdown(source.label)}**")
     if file.changed():
         st.warning("색인한 뒤 원본 파일이 바뀌었습니다. 쪽과 위치가 색인된 글자와 다를 수 있습니다.")
+    try:
+        _view_body(view, file, chunk.metadata, key)
+    except PageRenderError as exc:
+        st.error(f"{exc}. 원본 내려받기로 파일을 확인하거나 관리자에게 다시 색인을 요청하세요.")
+    download_button(source, file, f"{key}_dialog")
+
+
+def _view_body(view: OriginalView, file: OriginalFile, meta: Mapping[str, Any], key: str) -> None:
     if view.kind == "pdf":
         _pdf(view, file, key)
     elif view.kind == "image":
@@ -180,7 +196,6 @@ def render_original(source: Source, marks: Sequence[str], key: str = "original")
             st.image(image_png(file.path), caption=file.name, alt="원문 이미지")
         st.info("사진·스캔 이미지라 인용 위치는 표시하지 않습니다.", icon=":material/document_scanner:")
     elif view.kind == "statute":
-        meta = chunk.metadata
         where = " > ".join(str(v) for v in (meta.get("law_title"), meta.get("chapter_path")) if v)
         st.caption(safe_markdown(f"{where} · 조문 전체 (인용한 문장 강조)"))
         if view.page > 0:  # a law.go.kr PDF: the article's text, and its page as printed
@@ -193,7 +208,6 @@ def render_original(source: Source, marks: Sequence[str], key: str = "original")
             _text(view)
     else:
         _text(view)
-    download_button(source, file, f"{key}_dialog")
 
 
 def source_key(source: Source, *context: str) -> str:

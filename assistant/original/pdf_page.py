@@ -38,8 +38,19 @@ class PageImage:
         return bool(self.passage_boxes or self.mark_boxes)
 
 
+class PageRenderError(Exception):
+    """The original cannot be drawn (not a readable PDF or image any more); str() is Korean."""
+
+
+def _open(pdf: Path | bytes) -> Any:
+    try:
+        return pdfium.PdfDocument(pdf)
+    except (pdfium.PdfiumError, OSError) as exc:
+        raise PageRenderError(f"원본 PDF를 열 수 없습니다 (손상되었거나 다른 파일로 바뀜: {exc})") from exc
+
+
 def page_count(pdf: Path | bytes) -> int:
-    doc = pdfium.PdfDocument(pdf)
+    doc = _open(pdf)
     try:
         return len(doc)
     finally:
@@ -49,7 +60,7 @@ def page_count(pdf: Path | bytes) -> int:
 def best_page(pdf: Path | bytes, page: int, passage: str, lookahead: int = 2) -> int:
     """The page among `page` … `page + lookahead` that holds most of `passage`: a chunk's page is
     where its first line stands, which may be the last lines of a page before the section."""
-    doc = pdfium.PdfDocument(pdf)
+    doc = _open(pdf)
     try:
         best, share = page, 0.0
         for n in range(page, min(page + lookahead, len(doc)) + 1):
@@ -64,10 +75,13 @@ def best_page(pdf: Path | bytes, page: int, passage: str, lookahead: int = 2) ->
 
 def image_png(path: Path) -> bytes:
     """A photo or scan (PNG, JPEG, TIFF: browsers do not show TIFF) as PNG, its first frame."""
-    with Image.open(path) as image:
-        buf = io.BytesIO()
-        image.convert("RGB").save(buf, format="PNG")
-        return buf.getvalue()
+    try:
+        with Image.open(path) as image:
+            buf = io.BytesIO()
+            image.convert("RGB").save(buf, format="PNG")
+            return buf.getvalue()
+    except (OSError, Image.DecompressionBombError) as exc:
+        raise PageRenderError(f"원본 이미지를 열 수 없습니다 ({type(exc).__name__})") from exc
 
 
 def merge_line_boxes(rects: Sequence[Box]) -> list[Box]:
@@ -136,14 +150,17 @@ def render_page(
     passage: str = "",
     marks: Sequence[str] = (),
     scale: float = 1.5,
+    max_side: int = 2400,
 ) -> PageImage:
     """Page `page` (1-based) of `pdf` as PNG with `passage` (light) and `marks` (strong)
-    highlighted where its text layer has them; raises IndexError for a page the file lacks."""
-    doc = pdfium.PdfDocument(pdf)
+    highlighted where its text layer has them, at `scale` (smaller for pages whose longer side
+    would pass `max_side` pixels); PageRenderError for an unreadable file or a missing page."""
+    doc = _open(pdf)
     try:
         if not 1 <= page <= len(doc):
-            raise IndexError(f"{page}쪽이 없습니다 (전체 {len(doc)}쪽)")
+            raise PageRenderError(f"{page}쪽이 없습니다 (전체 {len(doc)}쪽)")
         pdf_page = doc[page - 1]
+        scale = min(scale, max_side / max(*pdf_page.get_size(), 1.0))
         textpage = pdf_page.get_textpage()
         text = textpage.get_text_range()
         passage_spans = find_passage(text, passage) if passage else []
