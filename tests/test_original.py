@@ -286,6 +286,11 @@ def test_outside_the_group_the_original_is_refused_with_no_bytes(retriever: Hybr
     assert not original_file(retriever, guide).changed()
     source.write_text(RESTRICTED_MD + "\n덧붙인 줄\n", encoding="utf-8")
     assert original_file(retriever, guide).changed()
+    # … but not when it became a link to some other file of the server
+    source.unlink()
+    source.symlink_to(Path(__file__).resolve())
+    with pytest.raises(OriginalUnavailable, match="링크로 바뀌어"):
+        read_original(retriever, guide.id, ("감사",))
 
 
 @pytest.mark.parametrize("name", ["혁신.hwp", "혁신.hwpx", "배차지침.docx"])

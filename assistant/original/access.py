@@ -20,6 +20,7 @@ from ingest.pipeline import file_hash
 
 REFUSED = "이 출처의 원문을 열 수 없습니다: 색인에 없거나 볼 권한이 없는 문서입니다."
 MISSING = "원본 파일 '{name}'을(를) 서버에서 찾을 수 없습니다 (옮겨졌거나 삭제됨). 관리자에게 다시 색인을 요청하세요."
+MOVED = "원본 파일 '{name}'이(가) 색인한 뒤 다른 파일로의 링크로 바뀌어 내보내지 않습니다. 관리자에게 알려 주세요."
 _MIME = {
     ".hwp": "application/x-hwp",
     ".hwpx": "application/hwp+zip",
@@ -86,6 +87,8 @@ def original_file(index: OriginalIndex, chunk: Chunk) -> OriginalFile:
     path = Path(record.path)
     if not path.is_file():
         raise OriginalUnavailable(MISSING.format(name=path.name))
+    if path.resolve() != path:  # indexed paths are resolved: a link put there later leads elsewhere
+        raise OriginalUnavailable(MOVED.format(name=path.name))
     mime = _MIME.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     indexed_hash = record.content_hash.split(":", 1)[0]  # the ingest adds ":<groups>" to it
     return OriginalFile(path, download_name(chunk, path), mime, indexed_hash)
