@@ -60,6 +60,16 @@ def test_a_passage_interrupted_in_the_page_is_found_by_its_pieces() -> None:
     assert find_passages(page, ["민원 처리기간을 정한다", "연장 사유를 통지"])  # several marks at once
 
 
+def test_a_table_row_is_found_by_its_cells() -> None:
+    page = "구분 대부료율 근거\n보통재산 경작용 1천분의 10 이상 공유재산법 시행령 제31조\n"
+    spans = find_passage(
+        page, "구분: 보통재산 경작용 | 대부료율: 1천분의 10 이상 | 근거: 공유재산법 시행령 제31조"
+    )
+    found = "".join(page[a:b] for a, b in spans)
+    assert "보통재산 경작용" in found and "1천분의 10 이상" in found and "제31조" in found
+    assert "구분" not in found
+
+
 def test_squeeze_keeps_offsets_of_the_original() -> None:
     text = "가 나\n다"
     squeezed, where = squeeze(text)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from ingest.loaders.textnorm import normalize_text
+from ingest.tables import CELL_SEP
 
 Span = tuple[int, int]  # [start, end) character offsets in the searched text
 
@@ -40,9 +41,18 @@ def squeeze(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+def _cells(line: str) -> list[str]:
+    """A table row as the chunker writes it ("구분: 보통재산 | 근거: 제31조") as its cell texts,
+    which is how the page shows it; any other line as itself."""
+    if CELL_SEP not in line:
+        return [line]
+    return [cell.split(": ", 1)[-1] for cell in line.split(CELL_SEP)]
+
+
 def pieces(passage: str) -> list[str]:
-    """The lines and sentences of `passage` long enough to be located on their own."""
-    parts = (p.strip() for p in _PIECE_BREAK.split(passage))
+    """The lines and sentences (table rows: cells) of `passage` long enough to be located on
+    their own."""
+    parts = (c.strip() for p in _PIECE_BREAK.split(passage) for c in _cells(p))
     return [p for p in parts if len(squeeze(p)[0]) >= MIN_PIECE_CHARS]
 
 
