@@ -143,9 +143,7 @@ def test_changing_the_rule_reindexes_the_folder(
     assert "푸른참나무" not in _texts(hits)
 
 
-def test_a_title_naming_a_server_file_is_never_read_as_that_file(
-    restricted_index: Settings, embeddings
-) -> None:  # noqa: ANN001
+def test_a_title_naming_a_server_file_is_never_read_as_that_file(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
     """Probe finding 1: the decoy's title is the restricted file's path; summarising that title
     for an outsider gives the decoy, never the file; other server paths are titles that match
     nothing."""

@@ -87,8 +87,7 @@ def test_text_pdf_is_never_ocred(documents_dir: Path, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(ocr_module, "ocr_image", boom)
     doc = load_document(
-        next((documents_dir / "guideline_pdf").glob("보건복지부_보도자료*.pdf")),
-        LoadLimits(ocr=OcrSettings()),
+        next((documents_dir / "guideline_pdf").glob("보건복지부_보도자료*.pdf")), LoadLimits(ocr=OcrSettings())
     )
     assert doc.ocr_pages == {} and not doc.warnings
 

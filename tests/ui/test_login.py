@@ -114,9 +114,7 @@ def test_a_demoted_admin_loses_the_admin_page_at_the_next_request(app_env: dict[
     try:
         at.run()
         assert any("관리자만" in e for e in texts(at.error)) and not at.metric
-        assert (
-            at.session_state[state.USER_KEY].role == "staff" and at.session_state[state.USER_KEY].groups == ()
-        )
+        assert at.session_state[state.USER_KEY].role == "staff" and at.session_state[state.USER_KEY].groups == ()
         assert last_audit("login").detail.startswith("권한 갱신: admin→staff")
     finally:
         save_account(path, account)

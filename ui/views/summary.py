@@ -150,9 +150,7 @@ def summarize_upload(name: str, data: bytes, done: audit.Outcome) -> Summary | N
     except InputRejected as exc:
         unreadable(exc.reason)
         done.detail = f"거부: {exc.kind}"
-        audit.record(
-            s, "input_rejected", state.current_user(), sources=[name], detail=f"요약 업로드: {exc.kind}"
-        )
+        audit.record(s, "input_rejected", state.current_user(), sources=[name], detail=f"요약 업로드: {exc.kind}")
         return None
     folder = Path(s.ui.upload_dir) / SUMMARY_UPLOADS
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
