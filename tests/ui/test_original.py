@@ -148,3 +148,13 @@ def test_page_notes_say_what_the_highlight_shows() -> None:
         page_note(view, 3, PageImage(b"", 3, 9, ((0, 0, 1, 1),), found=0.3)) or ""
     )
     assert page_note(view, 4, bare) == "인용 부분은 3쪽에 있습니다."
+
+
+def test_marked_text_is_escaped_and_keeps_its_line_breaks() -> None:
+    from ui.original import marked_html
+
+    text = "첫 줄 <img src=x onerror=alert(1)>\n둘째 줄 http://evil.example/a [링크](http://x)"
+    html = marked_html(text, [(0, 4)], [(text.index("둘째"), text.index("둘째") + 5)])
+    assert "<img" not in html and "http://" not in html and "&lt;img" in html
+    assert html.startswith('<mark class="original-mark"') and html.count("<mark") == 2
+    assert "<br>" in html
