@@ -36,7 +36,7 @@ from ingest import generations
 from ingest.access import visible_mask
 from ingest.embeddings import make_embeddings
 from ingest.generations import Generation
-from ingest.manifest import Manifest
+from ingest.manifest import FileRecord, Manifest
 from ingest.model import Chunk
 from ingest.store import make_client, open_collection
 
@@ -588,6 +588,30 @@ class HybridRetriever:
         keep = [cid for cid in ids if cid in snap.row_of and allowed[snap.row_of[cid]]]
         rows = snap.manifest.get_chunks(keep)
         return [Chunk(cid, *rows[cid]) for cid in keep if cid in rows]
+
+    def get_document_chunks(
+        self, doc_id: str, groups: Sequence[str] = (), section_path: str | None = None
+    ) -> list[Chunk]:
+        """The chunks of one document (of one section, when `section_path` is given) that a user
+        of `groups` may see, in document order."""
+        snap = self._snap
+        cols = snap.index.columns
+        allowed = snap.visible(groups)
+        rows = [
+            r
+            for r, d in enumerate(cols["doc_id"])
+            if d == doc_id
+            and allowed[r]
+            and (section_path is None or cols["section_path"][r] == section_path)
+        ]
+        ids = [snap.index.ids[r] for r in rows]
+        found = snap.manifest.get_chunks(ids)
+        chunks = [Chunk(cid, *found[cid]) for cid in ids if cid in found]
+        return sorted(chunks, key=lambda c: int(c.metadata.get("chunk_index", 0)))
+
+    def indexed_file(self, path: str) -> FileRecord | None:
+        """The live index's record of a source file (None: the index does not know the path)."""
+        return self._snap.manifest.file(path)
 
     def as_langchain(self, k: int | None = None, filters: SearchFilters | None = None) -> LangChainRetriever:
         return LangChainRetriever(retriever=self, k=k or self.cfg.k, filters=filters)

@@ -370,6 +370,14 @@ class UISettings(BaseModel):
     # the history does not become a second store of citizens' identifiers. The open conversation
     # keeps the original text until the browser session ends.
     history_mask_personal_data: bool = True
+    # 원문 보기: PDF pages are drawn at this scale (1 = 72 dpi). 1.5 keeps A4 body text readable in
+    # the wide dialog (about 900×1260 px, a PNG of a few hundred KB per page).
+    original_scale: float = 1.5
+    # ... but never more than this many pixels on the longer side (A3 and poster pages).
+    original_max_side: int = 2400
+    # A long section (or a document without headings) is shown only this many characters around
+    # the cited passage, so the dialog stays quick to open.
+    original_section_chars: int = 20_000
 
 
 Settings.model_rebuild()

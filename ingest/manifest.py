@@ -80,6 +80,14 @@ class Manifest:
         )
         return {r[0]: FileRecord(*r) for r in rows}
 
+    def file(self, path: str) -> FileRecord | None:
+        """The record of one indexed file, or None when `path` is not indexed."""
+        row = self._db.execute(
+            "SELECT path, doc_id, content_hash, title, doc_type, n_chunks, indexed_at FROM files WHERE path=?",
+            (path,),
+        ).fetchone()
+        return FileRecord(*row) if row else None
+
     def chunk_ids(self, path: str | None = None) -> set[str]:
         if path is None:
             return {r[0] for r in self._db.execute("SELECT id FROM chunks")}

@@ -28,6 +28,13 @@ os.environ.setdefault(
 )
 
 
+# Files of ../shared/data/documents used by the 원문 보기 tests: a guideline PDF with a text layer,
+# a second (different) guideline PDF, and a law.go.kr statute PDF.
+PRESS_PDF = "guideline_pdf/보건복지부_보도자료_영양소_적정_섭취기준_개정_20251231.pdf"
+RESTRICTED_PDF = "guideline_pdf/보건복지부_보건의료_빅데이터_플랫폼_시범사업_추진계획(안)_201712.pdf"
+STATUTE_PDF = "statute_pdf/공공기관의 정보공개에 관한 법률(법률)(제19408호)(20231117).pdf"
+
+
 def unavailable(message: str) -> NoReturn:
     """A test's real dependency is missing: skip locally, fail in CI (where it must be there)."""
     if os.environ.get("CI"):
@@ -108,9 +115,12 @@ def build_test_index(
     embeddings,
     extra: dict[str, str] | None = None,  # noqa: ANN001
     guidelines: bool = False,
+    copies: dict[str, Path] | None = None,
+    access_groups: dict[str, list[str]] | None = None,
 ) -> Settings:
-    """Index some statute-sample files (+ the sample guidelines, + extra files {relative path: text})
-    under `root`; return settings pointing at the new index."""
+    """Index some statute-sample files (+ the sample guidelines, + extra files {relative path: text},
+    + copies of files {relative path: original}) under `root`, with `access_groups` {relative
+    folder: groups}; return settings pointing at the new index."""
     from ingest.pipeline import run_ingest
 
     src = copy_statutes(sample, root / "src", statutes)
@@ -119,10 +129,14 @@ def build_test_index(
     for rel, text in (extra or {}).items():
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         (src / rel).write_text(text, encoding="utf-8")
+    for rel, original in (copies or {}).items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(original, src / rel)
     s = load_settings()
     s.store.db_dir = root / "index"
     s.store.chroma_url = None
     s.llm.backend = "none"
+    s.security.access_groups = {str(src / rel): groups for rel, groups in (access_groups or {}).items()}
     report = run_ingest([src], s, embeddings=embeddings)
     assert not report.failed, report.summary()
     return s

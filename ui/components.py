@@ -15,7 +15,7 @@ from assistant.chains.qa import highlight, question_weights
 from assistant.retrieval import IndexMissingError
 from assistant.settings import Settings
 from ingest.store import EmbeddingMismatchError
-from ui import state, statute_view
+from ui import original, state, statute_view
 from ui.safe_markdown import safe_html_text, safe_markdown
 
 __all__ = ["safe_markdown"]  # the pages render LLM and document text through it
@@ -158,8 +158,7 @@ def source_expander(source: Source, question: str, *, label: str | None = None, 
         marks = source_highlights(source, question, s.chains.highlight_sentences)
         body = highlight_html(state.full_source_text(source, s), marks)
         st.markdown(f'<div class="source-text" style="{SOURCE_CSS}">{body}</div>', unsafe_allow_html=True)
-        if source.metadata.get("source"):
-            st.caption(f"원문 파일: `{source.metadata['source']}`")
+        original.source_original(source, marks, original.source_key(source, key, label or "", question))
 
 
 # --- answers ------------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ EVENTS = frozenset(
         "document_date",  # an admin set or cleared a document's date for the 지침 점검
         "draft_keep",  # a draft kept in ui.drafts_dir (watched by the 지침 점검)
         "feedback_review",
+        "open_original",  # 원문 보기 / 원본 내려받기 of a cited document
     }
 )
 STATUSES = frozenset({"started", "complete", "stopped", "error"})

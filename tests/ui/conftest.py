@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from assistant.security.accounts import Account, save_account
 from assistant.security.auth import User, hash_password
 from assistant.settings import get_settings
-from tests.conftest import PROJECT_ROOT, build_test_index
+from tests.conftest import PRESS_PDF, PROJECT_ROOT, RESTRICTED_PDF, STATUTE_PDF, build_test_index
 
 APP = PROJECT_ROOT / "ui" / "app.py"
 UI_TIMINGS = pytest.StashKey[dict[str, float]]()  # measured by the browser tests, printed at the end
@@ -51,6 +52,36 @@ def ui_index_template(tmp_path_factory: pytest.TempPathFactory, embeddings: Any)
     return Path(build_test_index(root, shipped, UI_STATUTES, embeddings, guidelines=True).store.db_dir)
 
 
+# 원문 보기: a public guideline PDF and a question it answers, a guideline PDF restricted to 감사
+# (ADMIN's group, not STAFF's), and a law.go.kr statute PDF.
+PDF_QUESTION = "영양소 섭취기준은 어떤 분야에서 활용할 수 있나요?"
+
+
+@pytest.fixture(scope="session")
+def original_index_template(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: Any, documents_dir: Path
+) -> Path:
+    """The UI index plus the PDFs of 원문 보기: a guideline (public, and restricted to 감사) and a
+    law.go.kr statute."""
+    root = tmp_path_factory.mktemp("ui-original-index")
+    shipped = PROJECT_ROOT / "corpus" / "statutes" / "kr"
+    copies = {
+        "보도자료/영양소_보도자료.pdf": documents_dir / PRESS_PDF,
+        "감사/감사_계획.pdf": documents_dir / RESTRICTED_PDF,
+        "법령PDF/정보공개법.pdf": documents_dir / STATUTE_PDF,
+    }
+    s = build_test_index(
+        root,
+        shipped,
+        UI_STATUTES,
+        embeddings,
+        guidelines=True,
+        copies=copies,
+        access_groups={"감사": ["감사"]},
+    )
+    return Path(s.store.db_dir)
+
+
 def write_accounts(path: Path) -> Path:
     """The test accounts file: ADMIN and STAFF."""
     for _, password, user in (ADMIN, STAFF):
@@ -80,10 +111,10 @@ def app_environment(root: Path, template: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def app_env(tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path) -> Iterator[dict[str, str]]:
-    """This module's index copy, set in os.environ for in-process AppTest runs."""
-    env = app_environment(tmp_path_factory.mktemp("ui-app"), ui_index_template)
+@contextmanager
+def app_environ(root: Path, template: Path) -> Iterator[dict[str, str]]:
+    """A copy of the `template` index under `root`, set in os.environ for in-process AppTest runs."""
+    env = app_environment(root, template)
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("CHROMA_URL", raising=False)
         for key, value in env.items():
@@ -91,6 +122,13 @@ def app_env(tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path) -
         get_settings.cache_clear()
         yield env
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path) -> Iterator[dict[str, str]]:
+    """This module's index copy, set in os.environ for in-process AppTest runs."""
+    with app_environ(tmp_path_factory.mktemp("ui-app"), ui_index_template) as env:
+        yield env
 
 
 @pytest.fixture()

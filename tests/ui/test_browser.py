@@ -17,6 +17,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +65,11 @@ def chromium() -> str:
     return require_browser()
 
 
-@pytest.fixture(scope="module")
-def served_app(
-    chromium: str, tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path
-) -> Iterator[dict[str, Any]]:
-    """The app as `python -m ui.serve` starts it, on a free loopback port; stopped after the module."""
-    root = tmp_path_factory.mktemp("ui-browser")
-    env = app_environment(root, ui_index_template)
+@contextmanager
+def serve_app(root: Path, template: Path) -> Iterator[dict[str, Any]]:
+    """The app as `python -m ui.serve` starts it over a copy of `template`, on a free loopback
+    port; stopped on exit."""
+    env = app_environment(root, template)
     port = free_port()
     log = (root / "streamlit.log").open("w")
     cmd = serve.command(load_settings(), port)
@@ -98,6 +97,15 @@ def served_app(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def served_app(
+    chromium: str, tmp_path_factory: pytest.TempPathFactory, ui_index_template: Path
+) -> Iterator[dict[str, Any]]:
+    """The app over a copy of the UI index; stopped after the module."""
+    with serve_app(tmp_path_factory.mktemp("ui-browser"), ui_index_template) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ EVENT_NAMES = {
     "document_date": "문서 기준일",
     "draft_keep": "초안 보관",
     "feedback_review": "피드백 검토",
+    "open_original": "원문 열람",
 }
 STATUS_NAMES = {"started": "시작", "complete": "완료", "stopped": "중단", "error": "오류"}
 
