@@ -184,18 +184,26 @@ def train(settings: Settings, out_dir: Path) -> tuple[Path, int, int]:
     return save_model(tokenizer, train_static(pairs, tokenizer, cfg), out_dir), len(articles), len(pairs)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m ingest.train_embedding", description=__doc__.split("\n\n")[0]
-    )
-    ap.add_argument("--out", type=Path, required=True, help="모델을 저장할 폴더")
+def training_args(
+    prog: str, description: str, out_help: str, argv: Sequence[str] | None
+) -> tuple[Path, Settings]:
+    """`--out PATH [--db DIR]` of a command that learns from the index: (out, settings)."""
+    ap = argparse.ArgumentParser(prog=prog, description=description)
+    ap.add_argument("--out", type=Path, required=True, help=out_help)
     ap.add_argument("--db", type=Path, help="색인 폴더 (기본: 설정의 store.db_dir)")
     args = ap.parse_args(argv)
     settings = load_settings()
     if args.db:
         settings.store.db_dir = args.db
+    return args.out, settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    out_dir, settings = training_args(
+        "python -m ingest.train_embedding", __doc__.split("\n\n")[0], "모델을 저장할 폴더", argv
+    )
     start = time.perf_counter()
-    out, n_articles, n_pairs = train(settings, args.out)
+    out, n_articles, n_pairs = train(settings, out_dir)
     print(
         f"학습 완료: 조문 {n_articles:,}개 · 학습 쌍 {n_pairs:,}개 · {time.perf_counter() - start:.0f}초 → {out}\n"
         f"사용: ASSISTANT_EMBEDDING__MODEL={out} python -m ingest --rebuild",

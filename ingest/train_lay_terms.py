@@ -9,7 +9,6 @@ in the manifest, so nothing is tokenised again but the sentences) on the statute
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -17,9 +16,10 @@ from pathlib import Path
 
 from assistant import lay_terms
 from assistant.legal_refs import normalize_title
-from assistant.settings import Settings, load_settings
+from assistant.settings import Settings
 from ingest import lay
 from ingest.index import open_manifest
+from ingest.train_embedding import training_args
 
 
 def article_words(settings: Settings) -> dict[tuple[str, str], set[str]]:
@@ -77,18 +77,14 @@ def train(settings: Settings, out: Path) -> lay_terms.LayTerms:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ingest.train_lay_terms", description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, required=True, help="쓸 파일 (JSON)")
-    ap.add_argument("--db", type=Path, help="색인 폴더 (기본: 설정의 store.db_dir)")
-    args = ap.parse_args(argv)
-    settings = load_settings()
-    if args.db:
-        settings.store.db_dir = args.db
+    out, settings = training_args(
+        "python -m ingest.train_lay_terms", __doc__.split("\n")[0], "쓸 파일 (JSON)", argv
+    )
     t0 = time.perf_counter()
-    model = train(settings, args.out)
+    model = train(settings, out)
     print(
         f"쉬운 말 사전: 문장-조문 쌍 {model.info['pairs']}개에서 단어 {model.info['lay_words']}개 학습,"
-        f" {time.perf_counter() - t0:.1f}초 → {args.out}",
+        f" {time.perf_counter() - t0:.1f}초 → {out}",
         file=sys.stderr,
     )
     return 0
