@@ -22,10 +22,10 @@ from scipy import sparse
 from assistant.korean import char_bigrams, morphemes
 from assistant.legal_refs import is_repealed, normalize_title
 
-FIELDS = ("body", "bigram", "title", "lay", "lay_bigram")
+FIELDS = ("body", "bigram", "title", "lay_bigram")
 # Fields most rows leave empty (only statute articles that citizen-facing text explains have lay
 # text): BM25 statistics of these count the rows that have any text, not all rows.
-SPARSE_FIELDS = frozenset({"lay", "lay_bigram"})
+SPARSE_FIELDS = frozenset({"lay_bigram"})
 # Per-row counts computed when a segment is built (not metadata): lay sentences attached / dropped.
 COUNT_COLUMNS = ("lay_sentences", "lay_dropped")
 COLUMNS = (
@@ -49,10 +49,9 @@ _BLOCK_ROWS = 5000  # rows turned into a sparse block at a time: bounds the Pyth
 
 @dataclass(frozen=True)
 class LayTokens:
-    """One row's lay text (``ingest.lay``): its Kiwi morphemes and Hangul bigrams, and how many
-    citing sentences were attached and dropped (sharing no content word with the article)."""
+    """One row's lay text (``ingest.lay``): its Hangul bigrams, and how many citing sentences
+    were attached and dropped (sharing no content word with the article)."""
 
-    morphemes: list[str]
     bigrams: list[str]
     kept: int = 0
     dropped: int = 0
@@ -202,7 +201,6 @@ class Segment:
             builders["bigram"].add(char_bigrams(text))
             titles.append(title_text(meta))
             lay = lay_for(meta, morphs) if lay_for else None
-            builders["lay"].add(lay.morphemes if lay else ())
             builders["lay_bigram"].add(lay.bigrams if lay else ())
             columns["lay_sentences"].append(lay.kept if lay else 0)
             columns["lay_dropped"].append(lay.dropped if lay else 0)

@@ -2,6 +2,7 @@
 
 Signals, fused by weighted reciprocal rank (weights in settings; 0 switches one off):
 - BM25 over Kiwi morphemes, over Hangul bigrams, and over the heading (law + article title);
+- BM25 over the citizen-facing sentences that cite each article (its "lay" text, ``ingest.lay``);
 - embedding similarity from Chroma;
 - articles cross-referenced by the top hits ("제15조제1항에 따라", "같은 법 시행령 제3조").
 A question that names a law and an article ("민원처리법 제17조") gets that article first; naming
@@ -28,7 +29,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant import keyword_index, lay_terms
+from assistant import keyword_index
 from assistant.korean import char_bigrams, morphemes
 from assistant.legal_refs import ArticleRef, LawCatalog, parent_act, parse_refs
 from assistant.settings import RetrievalSettings, Settings
@@ -126,10 +127,8 @@ def signal_weights(cfg: RetrievalSettings) -> dict[str, float]:
     return {
         "body": cfg.weight_body,
         "title": cfg.weight_title,
-        "lay": cfg.weight_lay,
         "bigram": cfg.weight_bigram,
         "lay_bigram": cfg.weight_lay_bigram,
-        "lay_terms": cfg.weight_lay_terms,
         "dense": cfg.weight_dense,
         "xref": cfg.weight_xref,
         "hint_refs": cfg.weight_hint_refs,
@@ -420,11 +419,6 @@ class HybridRetriever:
                 if kind not in tokens:
                     tokens[kind] = char_bigrams(query) if kind == "bigram" else morphemes([query])[0]
                 ranked[name] = top_rows(index.scores(name, tokens[kind], weight_mask), n)
-        if cfg.weight_lay_terms > 0:
-            words = tokens.get("morph") or morphemes([query])[0]
-            extra = lay_terms.load(cfg.lay_terms).expand(words, cfg.lay_terms_per_query_word)
-            if extra:
-                ranked["lay_terms"] = top_rows(index.scores("body", words + extra, weight_mask), n)
         if cfg.weight_dense > 0:
             ranked["dense"] = self._dense_rows(snap, query, n, mask)
         if hint:

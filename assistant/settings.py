@@ -46,8 +46,6 @@ class TrainEmbeddingSettings(BaseModel):
     temperature_scale: float = 20.0
     ict_samples: int = 2  # "one sentence ↔ the rest of its article" pairs per article
     min_sentence_chars: int = 15
-    # also "lay sentence ↔ the article it cites" pairs (ingest.lay, ingest.lay_sentences)
-    lay_pairs: bool = True
     seed: int = 0
 
 
@@ -75,14 +73,11 @@ class RetrievalSettings(BaseModel):
     weight_title: float = 0.5  # BM25 over law title + article title
     weight_dense: float = 0.5  # embedding similarity (Chroma)
     weight_xref: float = 0.3  # articles cross-referenced by the top hits
-    # BM25 over the lay sentences attached to each article (ingest.lay), morphemes and bigrams.
-    weight_lay: float = 0.0
-    weight_lay_bigram: float = 0.0
-    # The question's words plus the statute words its lay words stand for (assistant.lay_terms,
-    # trained by `python -m ingest.train_lay_terms`), as one more BM25 list over article text.
-    lay_terms: Path | None = PROJECT_ROOT / "corpus" / "lay-terms.json"
-    weight_lay_terms: float = 0.0
-    lay_terms_per_query_word: int = 3
+    # BM25 (Hangul bigrams) over the lay sentences attached to each article (ingest.lay). 0.5 on
+    # the whole book: minwon-dev R@5 +.020 (CI +.011…+.029), KoBLEX and FireSafety within their
+    # CIs; 1.0 and Kiwi morphemes of the same text cost KoBLEX MRR (docs/bench/retrieval.md).
+    weight_lay_bigram: float = 0.5
+
     xref_from_top: int = 5
     law_boost: float = 0.02  # added to the fused score of chunks of a law the question names
     authority_weight: float = 0.015  # × law-authority prior (how often other statutes cite the law)
@@ -148,12 +143,6 @@ class IngestSettings(BaseModel):
     lay_exclude_topics: list[str] = Field(default_factory=list)  # held-out topics (a sanity check)
     # Kiwi-tokenised copy of that file (≈30 s to make, read in < 1 s), shared by every index here.
     lay_cache_dir: Path = PROJECT_ROOT / ".cache" / "lay"
-    # `python -m ingest.train_lay_terms`: a lay word → statute word pair is kept when seen in at
-    # least this many sentence ↔ article alignments, with at least this lift over chance.
-    lay_terms_min_pairs: int = 3
-    lay_terms_min_lift: float = 3.0
-    lay_terms_per_word: int = 8
-    lay_terms_max_statute_share: float = 0.02  # lay words in more of the cited articles are statute words
 
 
 class OcrSettings(BaseModel):

@@ -4,7 +4,7 @@ Staff and citizens ask in everyday words (집주인, 월세, 보증금을 안 �
 차임, 반환. Sentences written for citizens that cite an article (찾기쉬운 생활법령정보:
 ``{"id", "topic", "text", "references": [{"law", "article"}]}`` per line) bridge the two: each
 statute chunk gets the sentences that cite its article as a separate "lay" text, indexed as its
-own BM25 fields of the keyword index (document expansion). Articles nobody explained simply lack
+own BM25 field of the keyword index (Hangul bigrams: document expansion). Articles nobody explained simply lack
 the signal; the chunk's own text and vector are unchanged.
 
 Labels go stale (the sentences date from 2021; articles have been renumbered or repealed since):
@@ -92,7 +92,6 @@ class LayTable:
         own = set(body_morphemes)
         kept = [self.sentences[i] for i in found if shares_content_word(self.sentences[i].morphemes, own)]
         return LayTokens(
-            [m for s in kept for m in s.morphemes],
             [g for s in kept for g in char_bigrams(s.text)],
             kept=len(kept),
             dropped=len(found) - len(kept),

@@ -5,8 +5,7 @@ the top 5 for 0.24 of KoBLEX questions; English MiniLM for ≈0.01). This trains
 sentence-transformers *static* model — a WordPiece vocabulary learned from the corpus, one
 vector per token, averaged — contrastively (in-batch negatives) on pairs the statutes give for
 free: article title ↔ article body, and one sentence ↔ the rest of its article (inverse cloze
-task); and, where lay sentences are configured (``ingest.lay``), a citizen's sentence ↔ the
-article it cites, so that lay words (월세, 집주인) get vectors near the statute's. On 2 CPU cores it takes about two minutes for the 124k articles of the full statute book,
+task). On 2 CPU cores it takes about two minutes for the 124k articles of the full statute book,
 and it embeds thousands of chunks a second. No weights are downloaded.
 
     python -m ingest.train_embedding --out models/statute-static [--db DIR]
@@ -26,9 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.legal_refs import is_repealed, normalize_title
+from assistant.legal_refs import is_repealed
 from assistant.settings import Settings, TrainEmbeddingSettings, load_settings
-from ingest import lay
 from ingest.index import open_manifest
 
 
@@ -37,8 +35,6 @@ class Article:
     law_title: str
     article_title: str
     text: str  # heading line + body, as indexed
-    article: str = ""  # 제N조 label
-    words: frozenset[str] = frozenset()  # Kiwi morphemes, as the keyword index has them
 
     @property
     def body(self) -> str:
@@ -72,24 +68,6 @@ def training_pairs(articles: Iterable[Article], cfg: TrainEmbeddingSettings) -> 
     return pairs
 
 
-def lay_pairs(articles: Sequence[Article], table: lay.LayTable) -> list[tuple[str, str]]:
-    """(lay sentence, article text) for every sentence that cites an indexed article and shares a
-    content word with it (pure): citizens' wording on the query side."""
-    first: dict[tuple[str, str], Article] = {}
-    for a in articles:
-        first.setdefault((normalize_title(a.law_title), a.article), a)
-    pairs = []
-    for key, idx in table.by_article.items():
-        a = first.get(key)
-        if a is None:
-            continue
-        for i in idx:
-            s = table.sentences[i]
-            if lay.shares_content_word(s.morphemes, set(a.words)):
-                pairs.append((s.text, a.text))
-    return pairs
-
-
 def corpus_articles(settings: Settings) -> Iterator[Article]:
     """Statute articles of the live index: no 부칙, no repealed stubs."""
     manifest = open_manifest(settings)
@@ -98,15 +76,9 @@ def corpus_articles(settings: Settings) -> Iterator[Article]:
             f"색인이 없습니다: {settings.store.db_dir} — 먼저 `python -m ingest 경로…` 로 색인하세요."
         )
     try:
-        for _, text, meta, tokens in manifest.iter_chunks():
+        for _, text, meta, _ in manifest.iter_chunks():
             if meta.get("article") and not meta.get("is_addendum") and not is_repealed(text):
-                yield Article(
-                    str(meta.get("law_title", "")),
-                    str(meta.get("article_title", "")),
-                    text,
-                    str(meta["article"]),
-                    frozenset((tokens or "").split()),
-                )
+                yield Article(str(meta.get("law_title", "")), str(meta.get("article_title", "")), text)
     finally:
         manifest.close()
 
@@ -173,37 +145,23 @@ def train(settings: Settings, out_dir: Path) -> tuple[Path, int, int]:
     articles = list(corpus_articles(settings))
     if not articles:
         raise SystemExit("색인에 법령 조문이 없어 학습할 수 없습니다.")
-    table = lay.source_for(settings).table() if cfg.lay_pairs else lay.LayTable("none", "")
-    extra = lay_pairs(articles, table)
-    # the vocabulary learns the lay words too, or 월세 would be an unknown piece
-    tokenizer = train_tokenizer(
-        [*(a.text for a in articles), *(s.text for s in table.sentences)], cfg.vocab_size
-    )
-    pairs = training_pairs(articles, cfg) + extra
-    random.Random(cfg.seed).shuffle(pairs)
+    tokenizer = train_tokenizer((a.text for a in articles), cfg.vocab_size)
+    pairs = training_pairs(articles, cfg)
     return save_model(tokenizer, train_static(pairs, tokenizer, cfg), out_dir), len(articles), len(pairs)
 
 
-def training_args(
-    prog: str, description: str, out_help: str, argv: Sequence[str] | None
-) -> tuple[Path, Settings]:
-    """`--out PATH [--db DIR]` of a command that learns from the index: (out, settings)."""
-    ap = argparse.ArgumentParser(prog=prog, description=description)
-    ap.add_argument("--out", type=Path, required=True, help=out_help)
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m ingest.train_embedding", description=__doc__.split("\n\n")[0]
+    )
+    ap.add_argument("--out", type=Path, required=True, help="모델을 저장할 폴더")
     ap.add_argument("--db", type=Path, help="색인 폴더 (기본: 설정의 store.db_dir)")
     args = ap.parse_args(argv)
     settings = load_settings()
     if args.db:
         settings.store.db_dir = args.db
-    return args.out, settings
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    out_dir, settings = training_args(
-        "python -m ingest.train_embedding", __doc__.split("\n\n")[0], "모델을 저장할 폴더", argv
-    )
     start = time.perf_counter()
-    out, n_articles, n_pairs = train(settings, out_dir)
+    out, n_articles, n_pairs = train(settings, args.out)
     print(
         f"학습 완료: 조문 {n_articles:,}개 · 학습 쌍 {n_pairs:,}개 · {time.perf_counter() - start:.0f}초 → {out}\n"
         f"사용: ASSISTANT_EMBEDDING__MODEL={out} python -m ingest --rebuild",

@@ -1,7 +1,7 @@
 """Held-out check of the lay signals: do they help on lay sentences of topics they never saw?
 
 A slice of the easylaw topics (every topic whose name hashes into `--share`) is left out of the
-lay text and of the lay vocabulary; those topics' sentences, citations stripped, become questions
+lay text; those topics' sentences, citations stripped, become questions
 whose gold articles are the ones they cite. Run on a copy of an index (the original is not
 touched), with the benchmark's configs, so the figures and CIs come out as in any bench run:
 
@@ -63,20 +63,9 @@ def main() -> int:
                 )
         db = work / "index"
         shutil.copytree(args.db, db, ignore=shutil.ignore_patterns(".ingest.lock"))
-        terms = work / "lay-terms.json"
-        env = {
-            **os.environ,
-            "ASSISTANT_INGEST__LAY_EXCLUDE_TOPICS": json.dumps(topics, ensure_ascii=False),
-            "ASSISTANT_RETRIEVAL__LAY_TERMS": str(terms),
-        }
+        env = {**os.environ, "ASSISTANT_INGEST__LAY_EXCLUDE_TOPICS": json.dumps(topics, ensure_ascii=False)}
         run = [sys.executable, "-m"]
         subprocess.run([*run, "ingest", "--db", str(db), "--refresh-keywords"], check=True, cwd=ROOT, env=env)
-        subprocess.run(
-            [*run, "ingest.train_lay_terms", "--db", str(db), "--out", str(terms)],
-            check=True,
-            cwd=ROOT,
-            env=env,
-        )
         print(f"held out {len(topics)} topics, {len(questions)} questions", file=sys.stderr)
         bench = [
             *run,

@@ -136,7 +136,8 @@ def build_test_index(
     s.store.db_dir = root / "index"
     s.store.chroma_url = None
     s.llm.backend = "none"
-    s.security.access_groups = {str(src / rel): groups for rel, groups in (access_groups or {}).items()}
+    if access_groups is not None:  # else the configured rules (environment) apply
+        s.security.access_groups = {str(src / rel): groups for rel, groups in access_groups.items()}
     report = run_ingest([src], s, embeddings=embeddings)
     assert not report.failed, report.summary()
     return s

@@ -1,5 +1,4 @@
-"""Lay text (ingest.lay) and the lay → statute vocabulary (assistant.lay_terms): pure parts, and a
-real index of 주택임대차보호법 + 민법 (from the statute tarball) where lay text is built, refreshed
+"""Lay text (ingest.lay): pure parts, and a real index of 주택임대차보호법 + 민법 (from the statute tarball) where lay text is built, refreshed
 after an edit and removed with its article."""
 
 from __future__ import annotations
@@ -13,13 +12,11 @@ import pytest
 
 from assistant import keyword_index
 from assistant.keyword_segment import LayTokens
-from assistant.lay_terms import LayTerms, learn
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings, load_settings
 from ingest import lay
 from ingest.index import active_generation, index_stats
 from ingest.pipeline import run_ingest
-from ingest.train_lay_terms import train
 from tests.conftest import require_shared
 
 HOUSING = "kr/주택임대차보호법/법률.md"
@@ -77,8 +74,8 @@ def test_a_row_gets_the_sentences_that_share_a_word_with_its_article() -> None:
     )
     meta = {"doc_type": "statute", "law_title": "민법", "article": "제640조", "part": 1}
     got = table.for_row(meta, ["차임", "연체", "해지", "경우"])
-    assert got == LayTokens(["월세", "차임", "연체", "해지"], got.bigrams, kept=1, dropped=1)
-    assert "월세" in got.bigrams
+    assert got == LayTokens(got.bigrams, kept=1, dropped=1)
+    assert "월세" in got.bigrams and "상속" not in got.bigrams
     # 부칙, later parts of a split article, guidelines and unknown articles get nothing
     assert table.for_row({**meta, "is_addendum": True}, ["차임"]) is None
     assert table.for_row({**meta, "part": 2}, ["차임"]) is None
@@ -89,27 +86,6 @@ def test_a_row_gets_the_sentences_that_share_a_word_with_its_article() -> None:
 def test_generic_words_do_not_link_a_sentence_to_an_article() -> None:
     assert not lay.shares_content_word(["경우", "하다", "수", "어떻다"], {"경우", "하다", "수", "어떻다"})
     assert lay.shares_content_word(["차임"], {"차임"})
-
-
-def test_the_vocabulary_learns_what_a_lay_word_stands_for() -> None:
-    pairs = [(["월세", "내다"], {"차임", "임차인", "지급"}) for _ in range(5)]
-    pairs += [(["상속", "재산"], {"상속인", "재산", "지급"}) for _ in range(5)]
-    pairs += [(["계약"], {"계약", "해제"}) for _ in range(20)]
-    model = learn(pairs, min_pairs=3, min_lift=4.0, per_term=5, max_statute_share=0.5)
-    assert [t for t, _ in model.terms["월세"]][:2] in (["차임", "임차인"], ["임차인", "차임"])
-    assert "지급" not in dict(model.terms["월세"])  # in articles of other words too: lift 3 < 4
-    assert "계약" not in model.terms  # a statute word (in most articles): not expanded
-    assert model.expand(["월세", "차임"], per_term=3) == ["임차인"]  # nothing the query has already
-
-
-def test_vocabulary_round_trips_through_json(tmp_path: Path) -> None:
-    from assistant import lay_terms
-
-    model = LayTerms({"월세": [("차임", 2.5), ("임차인", 1.0)]}, {"pairs": 3})
-    path = tmp_path / "terms.json"
-    path.write_text(model.to_json(), encoding="utf-8")
-    assert lay_terms.load(path).terms == model.terms
-    assert lay_terms.load(tmp_path / "missing.json").terms == {}
 
 
 # --- a real index ----------------------------------------------------------------------------
@@ -191,14 +167,13 @@ def test_lay_text_is_built_refreshed_and_removed_with_its_article(
     assert stats["articles_with_lay_text"] == 2 and stats["laws_with_lay_text"] == 2
     assert stats["up_to_date"]
 
-    # the lay word is only in the lay text: the lay signal finds the article, the default without it does not
-    s.retrieval.weight_lay = 1.0
+    # the lay word is only in the lay text: the lay signal finds the article, the search without it does not
     hits = HybridRetriever(s, embeddings=embeddings).search(LAY_WORD, k=3)
     assert [(h.chunk.metadata["law_title"], h.chunk.metadata["article"]) for h in hits][:1] == [
         ("민법", "제640조")
     ]
-    assert h.signals.get("lay") if (h := hits[0]) else False
-    s.retrieval.weight_lay = 0.0
+    assert hits[0].signals.get("lay_bigram") == 1
+    s.retrieval.weight_lay_bigram = 0.0
     assert all(
         h.chunk.metadata["article"] != "제640조"
         for h in HybridRetriever(s, embeddings=embeddings).search(LAY_WORD, k=3)
@@ -238,29 +213,21 @@ def test_without_a_lay_file_the_index_has_no_lay_text(tmp_path: Path, housing_sr
     s = _settings(tmp_path, tmp_path / "no-such-file.jsonl")
     run_ingest([housing_src / "kr" / "주택임대차보호법"], s, embeddings=embeddings)
     assert set(_lay_rows(s, "주택임대차보호법", "제3조의2")) == {(0, 0)}
-    s.retrieval.weight_lay = 1.0
     assert HybridRetriever(s, embeddings=embeddings).search("보증금 우선변제", k=3)  # still searches
 
 
-def test_trained_vocabulary_maps_lay_words_to_statute_words(
+def test_a_lay_question_finds_the_article_with_the_real_lay_sentences(
     tmp_path: Path, housing_src: Path, embeddings
 ) -> None:  # noqa: ANN001
-    lay_file = _lay_file(
-        tmp_path / "lay.jsonl",
-        [(f"{LAY_WORD}를 연체하면 계약이 해지됩니다 {i}.", "민법", "제640조") for i in range(4)]
-        + [(f"{LAY_WORD}를 올려 달라고 할 수 있습니다 {i}.", "민법", "제628조") for i in range(4)]
-        + [(f"대항력과 확정일자를 갖추면 보증금을 우선 변제받습니다 {i}.", "주택임대차보호법", "제3조의2") for i in range(8)]
-        + [(f"상속인은 피상속인의 재산에 관한 권리의무를 승계합니다 {i}.", "민법", "제1005조") for i in range(8)],
-    )
-    s = _settings(tmp_path, lay_file)
+    """The shipped default: the easylaw sentences of ../shared as lay text (tokenised once per
+    machine into the default cache), 주택임대차보호법 + 민법 indexed."""
+    lay_file = require_shared("data", "train", "easylaw-sentences.jsonl")
+    s = load_settings()
+    s.store.db_dir = tmp_path / "index"
+    s.store.chroma_url = None
+    assert s.ingest.lay_sentences == lay_file.resolve() or s.ingest.lay_sentences == lay_file
     run_ingest([housing_src], s, embeddings=embeddings)
-    s.ingest.lay_terms_min_pairs = 3
-    model = train(s, tmp_path / "terms.json")
-    assert "차임" in dict(model.terms[LAY_WORD])
-    s.retrieval.lay_terms = tmp_path / "terms.json"
-    s.retrieval.weight_lay_terms = 1.0
-    hits = HybridRetriever(s, embeddings=embeddings).search(f"{LAY_WORD}가 밀렸어요", k=10)
-    # the lay word itself is in no article: what the signal finds, it finds by the statute words
-    best = [h for h in hits if h.signals.get("lay_terms", 99) <= 3]
-    words = [t for t, _ in model.terms[LAY_WORD]]
-    assert best and all(any(w in h.chunk.text for w in words) for h in best)
+    hits = HybridRetriever(s, embeddings=embeddings).search("집주인이 보증금을 안 돌려줘요", k=5)
+    found = [(h.chunk.metadata["law_title"], h.chunk.metadata["article"]) for h in hits]
+    assert ("주택임대차보호법", "제3조의2") in found
+    assert any("lay_bigram" in h.signals for h in hits)

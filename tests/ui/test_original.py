@@ -45,7 +45,8 @@ def test_every_source_offers_the_original_and_no_server_path(original_env: dict[
     at = _ask(PDF_QUESTION)
     assert at.expander[0].label.startswith("[1] 영양소 보도자료")
     assert len(_open_buttons(at)) == len([e for e in at.expander if e.label.startswith("[")])
-    downloads = at.get("download_button")
+    # one download per source (the history panel's .md/.docx exports are not sources)
+    downloads = [d for d in at.get("download_button") if d.proto.label.startswith("원본 내려받기")]
     assert len(downloads) == len(_open_buttons(at))
     assert all("영양소_보도자료.pdf" in d.proto.label for d in downloads)
     assert "/tmp/" not in _shown(at) and src_root not in _shown(at)

@@ -54,12 +54,20 @@ def test_answer_has_numbered_sources_with_highlighted_full_text() -> None:
     assert "[1]" in at.code[0].value  # the copy block holds the answer and its sources
 
 
+# Expanders of the page that are not sources: copy the answer, name the right article (👎), history.
+UI_EXPANDERS = ("답변 복사", "맞는 조문 알려 주기", "대화 기록")
+
+
+def source_expanders(at: AppTest) -> list:
+    return [e for e in at.expander if not e.label.startswith(UI_EXPANDERS)]
+
+
 def test_no_evidence_answer_looks_different() -> None:
     at = ask(open_app(), OFF_TOPIC)
     assert any("관련 근거를 찾지 못했습니다" in w for w in texts(at.warning))
     assert any(m.endswith("근거 없음") and m.startswith("#####") for m in texts(at.markdown))
     assert not [e for e in at.expander if e.label.startswith("[")]  # no numbered citations
-    assert all(e.label.startswith("후보 · ") for e in at.expander)
+    assert all(e.label.startswith("후보 · ") for e in source_expanders(at))
 
 
 def test_feedback_with_comment_is_stored(app_env: dict[str, str]) -> None:
@@ -89,7 +97,7 @@ def test_conversation_is_kept_and_new_chat_resets_it() -> None:
 
 def source_labels(at: AppTest) -> list[str]:
     """Labels of the cited sources and of the candidates, without "[n] " / "후보 · " prefixes."""
-    labels = [e.label for e in at.expander if e.label != "답변 복사"]
+    labels = [e.label for e in source_expanders(at)]
     return [re.sub(r"^(\[\d+\] |후보 · |참고 · )", "", label) for label in labels]
 
 
