@@ -73,10 +73,13 @@ class RetrievalSettings(BaseModel):
     weight_title: float = 0.5  # BM25 over law title + article title
     weight_dense: float = 0.5  # embedding similarity (Chroma)
     weight_xref: float = 0.3  # articles cross-referenced by the top hits
-    # BM25 (Hangul bigrams) over the lay sentences attached to each article (ingest.lay). 0.5 on
-    # the whole book: minwon-dev R@5 +.020 (CI +.011…+.029), KoBLEX and FireSafety within their
-    # CIs; 1.0 and Kiwi morphemes of the same text cost KoBLEX MRR (docs/bench/retrieval.md).
-    weight_lay_bigram: float = 0.5
+    # BM25 (Hangul bigrams) over the lay sentences attached to each article (ingest.lay). Off by
+    # default: at 0.5 the whole-book dev sets gain (minwon-dev R@5 +.020, CI +.011…+.029; KoBLEX and
+    # FireSafety within their CIs), but the extra list favours statute articles that have lay text
+    # over the city's guidelines (which never do) and pushed weakly related articles into drafts'
+    # 관련 근거, where the evidence gate then dropped them all (docs/bench/retrieval.md).
+    # `assistant/bench/configs/lay.toml` measures it; the index carries the field either way.
+    weight_lay_bigram: float = 0.0
 
     xref_from_top: int = 5
     law_boost: float = 0.02  # added to the fused score of chunks of a law the question names

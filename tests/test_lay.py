@@ -118,6 +118,7 @@ def _settings(root: Path, lay_file: Path) -> Settings:
     s.store.chroma_url = None
     s.ingest.lay_sentences = lay_file
     s.ingest.lay_cache_dir = root / "lay-cache"
+    s.retrieval.weight_lay_bigram = 0.5  # assistant/bench/configs/lay.toml
     return s
 
 
@@ -219,12 +220,13 @@ def test_without_a_lay_file_the_index_has_no_lay_text(tmp_path: Path, housing_sr
 def test_a_lay_question_finds_the_article_with_the_real_lay_sentences(
     tmp_path: Path, housing_src: Path, embeddings
 ) -> None:  # noqa: ANN001
-    """The shipped default: the easylaw sentences of ../shared as lay text (tokenised once per
+    """The default lay source: the easylaw sentences of ../shared as lay text (tokenised once per
     machine into the default cache), 주택임대차보호법 + 민법 indexed."""
     lay_file = require_shared("data", "train", "easylaw-sentences.jsonl")
     s = load_settings()
     s.store.db_dir = tmp_path / "index"
     s.store.chroma_url = None
+    s.retrieval.weight_lay_bigram = 0.5
     assert s.ingest.lay_sentences == lay_file.resolve() or s.ingest.lay_sentences == lay_file
     run_ingest([housing_src], s, embeddings=embeddings)
     hits = HybridRetriever(s, embeddings=embeddings).search("집주인이 보증금을 안 돌려줘요", k=5)

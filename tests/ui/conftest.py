@@ -70,15 +70,19 @@ def original_index_template(
         "감사/감사_계획.pdf": documents_dir / RESTRICTED_PDF,
         "법령PDF/정보공개법.pdf": documents_dir / STATUTE_PDF,
     }
-    s = build_test_index(
-        root,
-        shipped,
-        UI_STATUTES,
-        embeddings,
-        guidelines=True,
-        copies=copies,
-        access_groups={"감사": ["감사"]},
-    )
+    # Parsed inline: in the full suite the prepare worker died abruptly on these PDFs (2 of 2 runs;
+    # never when run alone); see the closing note of session 5.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASSISTANT_INGEST__PREPARE_WORKERS", "0")
+        s = build_test_index(
+            root,
+            shipped,
+            UI_STATUTES,
+            embeddings,
+            guidelines=True,
+            copies=copies,
+            access_groups={"감사": ["감사"]},
+        )
     return Path(s.store.db_dir)
 
 

@@ -85,7 +85,12 @@ def test_history_search_finds_an_old_question(page: Any, served_app: dict[str, A
     search.press("Enter")
     found = page.locator(".st-key-history_list").get_by_role("button", name=re.compile("몇 번 할 수 있나요"))
     found.first.wait_for()
-    assert page.locator(".st-key-history_list").get_by_role("button", name=re.compile("점심")).count() == 0
+    from playwright.sync_api import expect
+
+    # the list re-renders after the search: wait for the other conversation to leave it
+    expect(page.locator(".st-key-history_list").get_by_role("button", name=re.compile("점심"))).to_have_count(
+        0
+    )
     found.first.click()
     page.get_by_test_id("stChatMessage").filter(has_text=old_question).first.wait_for()
     page.get_by_test_id("stChatMessage").filter(has_text=OFF_TOPIC).first.wait_for(state="detached")
