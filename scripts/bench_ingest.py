@@ -9,6 +9,8 @@ file edited, the time until a search (a retriever loaded before the edit) sees t
 to what every incremental run cost before, a full keyword rebuild at this size.
 
     python scripts/bench_ingest.py [--fraction 0.05] [--configs before after] [--work DIR]
+    python scripts/bench_ingest.py --edit-only --work DIR   # the incremental case again, on the
+                                                            # index an earlier run left in DIR
 
 Full-book figures extrapolated from a fraction are linear in chunks and labelled as such.
 """
@@ -34,6 +36,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 TAR = ROOT.parent / "shared/data/statutes/kr-statutes.tar.gz"
 FULL_BOOK_CHUNKS = 202_603  # all 1,931 files incl. 부칙 (docs/bench/scale.md)
 MARK = "벤치마크갱신확인용표지어"  # a word no statute has: the edited file's new chunk
+
+
+def unique_mark() -> str:
+    """MARK plus a suffix of this run, so a repeated edit is told apart from an earlier one."""
+    return MARK + "".join(chr(0xAC00 + 37 * int(d)) for d in str(time.time_ns())[-6:])
 
 
 def sample_files(files: list[Path], fraction: float) -> list[Path]:
@@ -102,6 +109,17 @@ def run_one(config: str, src: Path, db: Path) -> dict:
     return out
 
 
+def edit_only(src: Path, db: Path) -> dict:
+    """The incremental case alone, on an index built by an earlier run."""
+    from assistant.settings import load_settings
+    from ingest.embeddings import make_embeddings
+
+    s = load_settings()
+    s.store.db_dir = db
+    s.store.chroma_url = None
+    return {"config": "edit-only", **incremental_case(s, src, make_embeddings(s.embedding))}
+
+
 def incremental_case(s, src: Path, embeddings) -> dict:  # noqa: ANN001
     """Edit one file; time until a retriever loaded before the edit finds the new text; and, for
     comparison, what each incremental run cost before: a full keyword rebuild."""
@@ -114,15 +132,16 @@ def incremental_case(s, src: Path, embeddings) -> dict:  # noqa: ANN001
     target = max(src.rglob("*.md"), key=lambda p: p.stat().st_size)  # the worst case: the biggest file
     text = target.read_text(encoding="utf-8")
     head, _, rest = text.partition("\n##### ")
+    mark = unique_mark()
     target.write_text(
-        f"{head}\n##### 제9999조 (벤치마크) {MARK} 조문을 추가한다.\n\n##### {rest}", encoding="utf-8"
+        f"{head}\n##### 제9999조 (벤치마크) {mark} 조문을 추가한다.\n\n##### {rest}", encoding="utf-8"
     )
     t0 = time.perf_counter()
     r = run_ingest([src], s, embeddings=embeddings)
     ingest_s = time.perf_counter() - t0
-    hits = retriever.search(MARK, k=3)
+    hits = retriever.search(mark, k=3)
     visible_s = time.perf_counter() - t0
-    seen = any(MARK in h.chunk.text for h in hits)
+    seen = any(mark in h.chunk.text for h in hits)
     gen = active_generation(s)
     manifest = open_manifest(s)
     t1 = time.perf_counter()
@@ -132,7 +151,10 @@ def incremental_case(s, src: Path, embeddings) -> dict:  # noqa: ANN001
     return {
         "edit_file_chunks": r.chunks_embedded,
         "edit_ingest_s": ingest_s,
+        "edit_parse_s": r.parse_seconds,
+        "edit_embed_s": r.embed_seconds,
         "edit_keyword_s": r.keyword_seconds,
+        "edit_search_s": visible_s - ingest_s,
         "edit_visible_s": visible_s,
         "edit_seen": seen,
         "full_keyword_rebuild_s": full_keyword_s,
@@ -147,9 +169,18 @@ def main() -> None:
     ap.add_argument("--one", help=argparse.SUPPRESS)  # child: run this configuration
     ap.add_argument("--src", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--edit-only", action="store_true", help="only the incremental case, on --work's index")
     args = ap.parse_args()
     if args.one:
-        print("RESULT " + json.dumps(run_one(args.one, args.src, args.db)))
+        result = (
+            edit_only(args.src, args.db) if args.one == "edit-only" else run_one(args.one, args.src, args.db)
+        )
+        print("RESULT " + json.dumps(result))
+        return
+    if args.edit_only:
+        if args.work is None or not (args.work / "db-after").exists():
+            sys.exit("--edit-only needs --work DIR with the index of an earlier run (DIR/db-after)")
+        print(json.dumps(run_child("edit-only", args.work / "run-after", args.work / "db-after")))
         return
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -161,16 +192,21 @@ def main() -> None:
         shutil.copytree(src, run_src)
         db = work / f"db-{config}"
         shutil.rmtree(db, ignore_errors=True)
-        cmd = [sys.executable, __file__, "--one", config, "--src", str(run_src), "--db", str(db)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
-        if line is None:
-            sys.exit(f"{config} failed:\n{proc.stderr[-3000:]}")
-        results.append(json.loads(line[7:]))
+        results.append(run_child(config, run_src, db))
         print(json.dumps(results[-1]), flush=True)
     print_table(results, args.fraction)
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_child(config: str, src: Path, db: Path) -> dict:
+    """Run one configuration in a fresh process; its RESULT line."""
+    cmd = [sys.executable, __file__, "--one", config, "--src", str(src), "--db", str(db)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    if line is None:
+        sys.exit(f"{config} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(line[7:])
 
 
 def print_table(results: list[dict], fraction: float) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from assistant import keyword_index
 from assistant.settings import Settings
+from ingest import pipeline
 from ingest.__main__ import main as ingest_main
 from ingest.index import active_generation, indexed_chunk_ids, open_manifest
 from ingest.pipeline import run_ingest
@@ -198,3 +199,42 @@ def test_killed_ingest_then_rerun_equals_clean_build(
     assert killed_state == clean_state
     chroma, listed, snapshot = killed_state
     assert chroma == listed == snapshot and len(chroma) > partial
+
+
+def test_vectors_are_listed_only_after_an_unfinished_run(
+    tmp_path: Path, statute_sample: Path, settings: Settings, embeddings, monkeypatch
+) -> None:  # noqa: ANN001
+    src = copy_statutes(statute_sample, tmp_path / "src", ["행정기본법/법률.md"])
+    law = src / "행정기본법" / "법률.md"
+    original = law.read_text(encoding="utf-8")
+    run_ingest([src], settings, embeddings=embeddings)
+    listings: list[int] = []
+
+    def count_listings() -> None:
+        real = pipeline.all_ids
+        monkeypatch.setattr(pipeline, "all_ids", lambda c: listings.append(1) or real(c))
+
+    # after a finished run Chroma is known to match the manifest: an edit lists nothing
+    count_listings()
+    law.write_text(original.replace("적법성을 확보하고", "적법성을 확실히 확보하고", 1), encoding="utf-8")
+    assert run_ingest([src], settings, embeddings=embeddings).chunks_embedded == 1
+    assert listings == []
+
+    # a run that dies after storing a vector, before its manifest commit, leaves an orphan …
+    def die(*_: object) -> None:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(pipeline.Indexer, "commit", die)
+    law.write_text(original, encoding="utf-8")
+    with pytest.raises(RuntimeError, match="killed"):
+        run_ingest([src], settings, embeddings=embeddings)
+    monkeypatch.undo()
+    # … which the next run finds by listing the collection, once
+    law.write_text(original.replace("적법성을 확보하고", "적법성을 확실히 확보하고", 1), encoding="utf-8")
+    count_listings()
+    repaired = run_ingest([src], settings, embeddings=embeddings)
+    assert listings == [1] and repaired.orphans_removed == 1 and repaired.unchanged
+    chroma, listed, snapshot = _state(settings, embeddings)
+    assert chroma == listed == snapshot
+    run_ingest([src], settings, embeddings=embeddings)
+    assert listings == [1]
