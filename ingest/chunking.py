@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.numbering import CIRCLED_NUMBERS, circled_number
-from ingest.model import PAGE_BREAK, Chunk, LoadedDocument
+from ingest.model import PAGE_BREAK, Chunk, LoadedDocument, text_key
 from ingest.tables import TABLE_CLOSE, TABLE_OPEN
 
 CountTokens = Callable[[str], int]
@@ -416,7 +416,7 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
                 "paragraph_from": p_from,
                 "paragraph_to": p_to,
                 "chunk_index": index,
-                "text_hash": hashlib.sha1(text.encode()).hexdigest()[:16],
+                "text_hash": text_key(text),
             }
             yield Chunk(chunk_id(doc_id, f"{key}#{occurrence}#{part}", text), text, meta)
             index += 1
@@ -482,7 +482,7 @@ def chunk_guideline(doc: LoadedDocument, budget: int, count: CountTokens, min_to
                 "paragraph_from": 0,
                 "paragraph_to": 0,
                 "chunk_index": index,
-                "text_hash": hashlib.sha1(text.encode()).hexdigest()[:16],
+                "text_hash": text_key(text),
             }
             if table is not None:
                 meta.update(is_table=True, table_caption=table or path.rsplit(" > ", 1)[-1])

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.model import Chunk
+from ingest.model import Chunk, text_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     ord INTEGER NOT NULL,
     text TEXT NOT NULL,
     metadata TEXT NOT NULL,
-    tokens TEXT
+    tokens TEXT,
+    text_key TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,6 +61,16 @@ class Manifest:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._db.commit()
+        self._add_text_keys()
+
+    def _add_text_keys(self) -> None:
+        # Manifests written before chunks had a text key get one (= the chunks' text_hash).
+        if "text_key" not in {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}:
+            with self._db:
+                self._db.execute("ALTER TABLE chunks ADD COLUMN text_key TEXT")
+                self._db.execute("UPDATE chunks SET text_key = json_extract(metadata, '$.text_hash')")
+        with self._db:
+            self._db.execute("CREATE INDEX IF NOT EXISTS chunks_text_key ON chunks(text_key)")
 
     def close(self) -> None:
         self._db.close()
@@ -111,9 +122,17 @@ class Manifest:
                 ),
             )
             self._db.executemany(
-                "INSERT INTO chunks(id, path, ord, text, metadata, tokens) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO chunks(id, path, ord, text, metadata, tokens, text_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (c.id, record.path, i, c.text, json.dumps(c.metadata, ensure_ascii=False), tok)
+                    (
+                        c.id,
+                        record.path,
+                        i,
+                        c.text,
+                        json.dumps(c.metadata, ensure_ascii=False),
+                        tok,
+                        text_key(c.text),
+                    )
                     for i, (c, tok) in enumerate(zip(chunks, tokens, strict=True))
                 ],
             )
@@ -123,14 +142,18 @@ class Manifest:
             self._db.execute("DELETE FROM chunks WHERE path=?", (path,))
             self._db.execute("DELETE FROM files WHERE path=?", (path,))
 
-    def cached_tokens(self, ids: Iterable[str]) -> dict[str, str]:
-        """Stored keyword tokens of chunks that already exist (content-addressed ids)."""
-        out: dict[str, str] = {}
-        id_list = list(ids)
-        for i in range(0, len(id_list), 500):
-            part = id_list[i : i + 500]
-            q = f"SELECT id, tokens FROM chunks WHERE tokens IS NOT NULL AND id IN ({','.join('?' * len(part))})"
-            out.update({r[0]: r[1] for r in self._db.execute(q, part)})
+    def same_text(self, texts: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """Text key → (id, keyword tokens) of an indexed chunk with exactly that text, for the
+        `texts` that have one: a moved file, a past version or a repeated passage reuses the
+        tokens and vector computed for it once."""
+        out: dict[str, tuple[str, str | None]] = {}
+        keys = list(dict.fromkeys(text_key(t) for t in texts))
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            q = f"SELECT text_key, id, tokens FROM chunks WHERE text_key IN ({','.join('?' * len(part))})"
+            for key, cid, tokens in self._db.execute(q, part):
+                if key not in out or (out[key][1] is None and tokens is not None):
+                    out[key] = (cid, tokens)
         return out
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict, str | None]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -16,6 +17,11 @@ PAGE_BREAK = "\f"
 
 
 MIB = 1024 * 1024
+
+
+def text_key(text: str) -> str:
+    """Key of a chunk's exact text (its metadata's text_hash): equal texts share tokens and vectors."""
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 class ErrorKind(StrEnum):

@@ -8,6 +8,10 @@ Per file the order is: embed and add the chunks that have no vector yet → comm
 manifest entry (one SQLite transaction) → delete the file's old vectors. A run killed anywhere
 leaves the manifest describing a complete earlier state; the next run re-does the unfinished
 file (vectors that already exist are reused, ids being content-addressed) and removes orphans.
+
+A text indexed before (a moved or copied file, a statute's past version whose articles did not
+change) is neither tokenised nor embedded again: the manifest finds it by its text key, and its
+tokens and vector are copied.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from ingest.chunking import token_counter
 from ingest.embeddings import IndexedEmbeddings, make_embeddings
 from ingest.index import active_generation
 from ingest.manifest import FileRecord, Manifest
-from ingest.model import Chunk, LoaderError
+from ingest.model import Chunk, LoaderError, text_key
 from ingest.store import (
     EmbeddingMismatchError,
     all_ids,
@@ -53,7 +57,9 @@ class IngestReport:
     ocr_seconds: float = 0.0  # part of parse_seconds
     chunks_total: int = 0
     chunks_embedded: int = 0
-    chunks_reused: int = 0  # vectors copied from the live generation by a rebuild (same model)
+    # Vectors copied, not embedded: the same text has one here, or in the live generation
+    # (a rebuild with the same model).
+    chunks_reused: int = 0
     chunks_deleted: int = 0
     orphans_removed: int = 0
     parse_seconds: float = 0.0  # load, chunk and Kiwi (in the worker: overlapped with embedding)
@@ -208,19 +214,35 @@ class Indexer:
         )
 
     def embed_missing(self, chunks: list[Chunk], report: IngestReport) -> None:
-        """Embed and store the chunks that have no vector yet (batched across files)."""
+        """Store vectors for the chunks that have none yet (batched across files): copied where
+        the same text already has one (here, or in the donor generation), else embedded once
+        per distinct text."""
         have = existing_ids(self.collection, [c.id for c in chunks])
         todo = list({c.id: c for c in chunks if c.id not in have}.values())
+        if todo:
+            same = self.manifest.same_text(c.text for c in todo)
+            todo = self._copy_vectors(
+                todo,
+                self.collection,
+                {c.id: same[k][0] for c in todo if (k := text_key(c.text)) in same},
+                report,
+            )
         if self.donor is not None and todo:
-            todo = self._copy_vectors(todo, report)
+            todo = self._copy_vectors(todo, self.donor, {c.id: c.id for c in todo}, report)
+        by_text: dict[str, list[Chunk]] = {}
+        for c in todo:
+            by_text.setdefault(c.text, []).append(c)
+        texts = list(by_text)
         batch = self.settings.store.add_batch_size
-        for i in range(0, len(todo), batch):
-            part = todo[i : i + batch]
+        for i in range(0, len(texts), batch):
+            part = texts[i : i + batch]
             t0 = time.perf_counter()
-            vectors = self.embeddings.embed_array([c.text for c in part])
+            vectors = self.embeddings.embed_array(part)
             report.embed_seconds += time.perf_counter() - t0
-            self._store(part, vectors)
+            pairs = [(c, v) for t, v in zip(part, vectors, strict=True) for c in by_text[t]]
+            self._store([c for c, _ in pairs], [v for _, v in pairs])
             report.chunks_embedded += len(part)
+            report.chunks_reused += len(pairs) - len(part)
 
     def _store(self, chunks: list[Chunk], vectors: Any) -> None:
         self.collection.upsert(
@@ -230,18 +252,22 @@ class Indexer:
             metadatas=[c.metadata for c in chunks],
         )
 
-    def _copy_vectors(self, chunks: list[Chunk], report: IngestReport) -> list[Chunk]:
-        """Store the chunks whose vectors the donor collection has; return the others."""
+    def _copy_vectors(
+        self, chunks: list[Chunk], source: Any, source_ids: dict[str, str], report: IngestReport
+    ) -> list[Chunk]:
+        """Store the chunks whose vectors `source` holds under `source_ids[chunk id]`; return
+        the others."""
+        wanted = list(dict.fromkeys(source_ids.values()))
         vectors: dict[str, Any] = {}
-        for i in range(0, len(chunks), 1000):
-            found = self.donor.get(ids=[c.id for c in chunks[i : i + 1000]], include=["embeddings"])
+        for i in range(0, len(wanted), 1000):
+            found = source.get(ids=wanted[i : i + 1000], include=["embeddings"])
             vectors.update(zip(found["ids"], found["embeddings"], strict=True))
-        reuse = [c for c in chunks if c.id in vectors]
+        reuse = [c for c in chunks if source_ids.get(c.id) in vectors]
         for i in range(0, len(reuse), self.settings.store.add_batch_size):
             part = reuse[i : i + self.settings.store.add_batch_size]
-            self._store(part, [vectors[c.id] for c in part])
+            self._store(part, [vectors[source_ids[c.id]] for c in part])
         report.chunks_reused += len(reuse)
-        return [c for c in chunks if c.id not in vectors]
+        return [c for c in chunks if source_ids.get(c.id) not in vectors]
 
     def commit(self, p: _PendingFile, report: IngestReport) -> None:
         self.manifest.replace_file(p.record, p.chunks, p.tokens)

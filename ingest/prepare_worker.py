@@ -22,7 +22,7 @@ from assistant.settings import Settings
 from ingest.chunking import chunk_document, doc_id_for, token_counter
 from ingest.loaders import load_document
 from ingest.manifest import FileRecord, Manifest
-from ingest.model import Chunk, ErrorKind, LoaderError, LoadLimits
+from ingest.model import Chunk, ErrorKind, LoaderError, LoadLimits, text_key
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,13 @@ def prepare_file(job: Job, settings: Settings, manifest: Manifest, count_tokens:
             c.metadata["access_groups"] = job.access
         if not chunks:
             raise LoaderError(str(job.path), "색인할 내용(조문·본문)을 찾지 못했습니다")
-        cached = manifest.cached_tokens(c.id for c in chunks)
-        todo = [c for c in chunks if c.id not in cached]
+        # Tokens are a function of the text alone: a text indexed before is not tokenised again.
+        known = {key: tok for key, (_, tok) in manifest.same_text(c.text for c in chunks).items() if tok}
+        todo = list(dict.fromkeys(c.text for c in chunks if text_key(c.text) not in known))
         t1 = time.perf_counter()
-        fresh = dict(zip((c.id for c in todo), morphemes([c.text for c in todo]), strict=True))
+        known.update((text_key(t), " ".join(m)) for t, m in zip(todo, morphemes(todo), strict=True))
         kiwi = time.perf_counter() - t1
-        tokens = [cached[c.id] if c.id in cached else " ".join(fresh[c.id]) for c in chunks]
+        tokens = [known[text_key(c.text)] for c in chunks]
     except LoaderError as exc:
         return Prepared(job, error=exc.reason, error_kind=exc.kind, seconds=time.perf_counter() - t0)
     except OSError as exc:

@@ -52,9 +52,10 @@ def test_rebuild_is_invisible_until_switched_then_old_versions_are_cleaned(
     rebuilt = run_ingest([src], s, rebuild=True, embeddings=embeddings, progress=during)
     assert seen_during and all(ids <= old_ids for ids in seen_during)
     # the unchanged files' chunks keep their ids: their vectors are copied, not embedded again
+    # (as are repeats of one text within the new laws)
     shared = old_ids & indexed_chunk_ids(s)
-    assert rebuilt.chunks_reused == len(shared) > 0
-    assert rebuilt.chunks_embedded == rebuilt.chunks_total - len(shared)
+    assert rebuilt.chunks_reused >= len(shared) > 0
+    assert rebuilt.chunks_embedded == rebuilt.chunks_total - rebuilt.chunks_reused
     new_gen = active_generation(s)
     assert new_gen != old_gen and rebuilt.generation == new_gen.name
     assert generations.building(Path(s.store.db_dir)) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import pytest
 
 from assistant import keyword_index
 from assistant.settings import Settings
-from ingest import pipeline
+from ingest import pipeline, prepare_worker
 from ingest.__main__ import main as ingest_main
 from ingest.index import active_generation, indexed_chunk_ids, open_manifest
 from ingest.pipeline import run_ingest
@@ -238,3 +239,55 @@ def test_vectors_are_listed_only_after_an_unfinished_run(
     assert chroma == listed == snapshot
     run_ingest([src], settings, embeddings=embeddings)
     assert listings == [1]
+
+
+def test_text_indexed_before_is_neither_embedded_nor_tokenised_again(
+    tmp_path: Path, statute_sample: Path, settings: Settings, embeddings, monkeypatch
+) -> None:  # noqa: ANN001
+    src = copy_statutes(statute_sample, tmp_path / "src", ["행정기본법/법률.md"])
+    first = run_ingest([src], settings, embeddings=embeddings)
+    manifest = open_manifest(settings)
+    assert manifest is not None
+    db = sqlite3.connect(manifest.path)
+    manifest.close()
+    # a manifest from before text keys: they are added from the chunks' text_hash on open
+    db.executescript("DROP INDEX chunks_text_key; ALTER TABLE chunks DROP COLUMN text_key;")
+    db.close()
+
+    # the same law in a second place (a moved file; a past version shares most of its articles)
+    shutil.copytree(src / "행정기본법", src / "행정기본법-사본")
+    tokenised: list[str] = []
+    real = prepare_worker.morphemes
+    monkeypatch.setattr(prepare_worker, "morphemes", lambda texts: tokenised.extend(texts) or real(texts))
+    copied = run_ingest([src], settings, embeddings=embeddings)
+    copy = str((src / "행정기본법-사본" / "법률.md").resolve())
+    assert copied.added == [copy] and not copied.failed
+    assert copied.chunks_embedded == 0 and copied.chunks_reused == first.chunks_total > 10
+    assert tokenised == []
+    chroma, listed, snapshot = _state(settings, embeddings)
+    assert chroma == listed == snapshot and len(chroma) == 2 * first.chunks_total
+
+    # the copies carry the same tokens and vectors as the originals
+    manifest = open_manifest(settings)
+    assert manifest is not None
+    rows = {
+        (p == copy, meta["text_hash"]): (cid, tok) for p, cid, _, meta, tok in manifest.iter_file_chunks()
+    }
+    manifest.close()
+    gen = active_generation(settings)
+    assert gen is not None
+    collection = open_collection(make_client(settings.store), gen.collection, embeddings, create=False)
+    for (is_copy, key), (cid, tokens) in rows.items():
+        if is_copy:
+            original_id, original_tokens = rows[(False, key)]
+            assert tokens == original_tokens
+            got = collection.get(ids=[cid, original_id], include=["embeddings"])
+            assert got["embeddings"][0] == pytest.approx(got["embeddings"][1])
+
+    # an edit of the copy embeds its one new text only
+    law = src / "행정기본법-사본" / "법률.md"
+    law.write_text(
+        law.read_text(encoding="utf-8").replace("적법성을 확보하고", "적법성을 확실히 확보하고", 1), "utf-8"
+    )
+    edited = run_ingest([src], settings, embeddings=embeddings)
+    assert edited.chunks_embedded == 1 and len(set(tokenised)) == 1
