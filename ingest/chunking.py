@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.numbering import CIRCLED_NUMBERS, circled_number
-from ingest.model import PAGE_BREAK, Chunk, LoadedDocument, text_key
+from ingest.model import PAGE_BREAK, Chunk, LoadedDocument, text_key, version_tag
 from ingest.tables import TABLE_CLOSE, TABLE_OPEN
 
 CountTokens = Callable[[str], int]
@@ -388,9 +388,10 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
     seen: dict[str, int] = {}
     index = 0
     # a past version says which one it is, so a citation of it shows the version it quotes
-    version = f" [{base['valid_from']}~{base['valid_to']} 시행]" if base.get("valid_to") else ""
+    version = version_tag(base)
     for sec in split_articles(doc.text):
-        header = _article_header(law_title, sec) + version
+        plain_header = _article_header(law_title, sec)
+        header = plain_header + version
         key = f"{'부칙' + sec.addendum_label if sec.is_addendum else ''}{sec.label}"
         seen[key] = occurrence = seen.get(key, 0) + 1
         bodies = fit_parts(
@@ -399,6 +400,7 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
         for part, body in enumerate(bodies, start=1):
             part_tag = f" [{part}/{len(bodies)}]" if len(bodies) > 1 else ""
             text = f"{header}{part_tag}\n{body}".strip()
+            search_text = f"{plain_header}{part_tag}\n{body}".strip()  # = Chunk.search_text
             p_from, p_to = _paragraph_numbers(body)
             meta = {
                 **base,
@@ -416,7 +418,7 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
                 "paragraph_from": p_from,
                 "paragraph_to": p_to,
                 "chunk_index": index,
-                "text_hash": text_key(text),
+                "text_hash": text_key(search_text),
             }
             yield Chunk(chunk_id(doc_id, f"{key}#{occurrence}#{part}", text), text, meta)
             index += 1

@@ -131,7 +131,7 @@ class Manifest:
                         c.text,
                         json.dumps(c.metadata, ensure_ascii=False),
                         tok,
-                        text_key(c.text),
+                        text_key(c.search_text),
                     )
                     for i, (c, tok) in enumerate(zip(chunks, tokens, strict=True))
                 ],

@@ -20,8 +20,13 @@ MIB = 1024 * 1024
 
 
 def text_key(text: str) -> str:
-    """Key of a chunk's exact text (its metadata's text_hash): equal texts share tokens and vectors."""
+    """Key of a chunk's search text (its metadata's text_hash): equal texts share tokens and vectors."""
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def version_tag(metadata: dict[str, Any]) -> str:
+    """The header tag of a past statute version (" [from~to 시행]"), "" for a current text."""
+    return f" [{metadata['valid_from']}~{metadata['valid_to']} 시행]" if metadata.get("valid_to") else ""
 
 
 class ErrorKind(StrEnum):
@@ -131,3 +136,10 @@ class Chunk:
     id: str
     text: str
     metadata: dict[str, Any]
+
+    @property
+    def search_text(self) -> str:
+        """What is tokenised and embedded: the text without a past version's tag. Searches pick
+        versions by metadata, and an article's unchanged versions then share one vector."""
+        tag = version_tag(self.metadata)
+        return self.text.replace(tag, "", 1) if tag else self.text

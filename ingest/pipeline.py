@@ -220,18 +220,18 @@ class Indexer:
         have = existing_ids(self.collection, [c.id for c in chunks])
         todo = list({c.id: c for c in chunks if c.id not in have}.values())
         if todo:
-            same = self.manifest.same_text(c.text for c in todo)
+            same = self.manifest.same_text(c.search_text for c in todo)
             todo = self._copy_vectors(
                 todo,
                 self.collection,
-                {c.id: same[k][0] for c in todo if (k := text_key(c.text)) in same},
+                {c.id: same[k][0] for c in todo if (k := text_key(c.search_text)) in same},
                 report,
             )
         if self.donor is not None and todo:
             todo = self._copy_vectors(todo, self.donor, {c.id: c.id for c in todo}, report)
         by_text: dict[str, list[Chunk]] = {}
         for c in todo:
-            by_text.setdefault(c.text, []).append(c)
+            by_text.setdefault(c.search_text, []).append(c)
         texts = list(by_text)
         batch = self.settings.store.add_batch_size
         for i in range(0, len(texts), batch):
@@ -335,11 +335,14 @@ class Indexer:
                 f"새 색인의 벡터 수({count})가 청크 수({len(ids)})와 달라 전환하지 않았습니다. 다시 실행하세요."
             )
         probe_id = min(ids)
-        text, _ = self.manifest.get_chunks([probe_id])[probe_id]
+        text, meta = self.manifest.get_chunks([probe_id])[probe_id]
+        probe = Chunk(probe_id, text, meta)
         found = self.collection.query(
-            query_embeddings=[self.embeddings.embed_array([text])[0]], n_results=1, include=[]
+            query_embeddings=[self.embeddings.embed_array([probe.search_text])[0]], n_results=1, include=[]
         )["ids"][0]
-        if found != [probe_id]:
+        # Chunks of one search text share a vector: the nearest may be another of them.
+        nearest = self.manifest.get_chunks(found).get(found[0]) if found else None
+        if nearest is None or nearest[1].get("text_hash") != meta.get("text_hash"):
             raise RebuildCheckError("새 색인의 검증 질의가 해당 청크를 찾지 못해 전환하지 않았습니다.")
         loaded = keyword_index.load_current(self.index_dir)
         if loaded is None or set(loaded[1].ids) != ids:

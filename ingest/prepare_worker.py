@@ -65,12 +65,13 @@ def prepare_file(job: Job, settings: Settings, manifest: Manifest, count_tokens:
         if not chunks:
             raise LoaderError(str(job.path), "색인할 내용(조문·본문)을 찾지 못했습니다")
         # Tokens are a function of the text alone: a text indexed before is not tokenised again.
-        known = {key: tok for key, (_, tok) in manifest.same_text(c.text for c in chunks).items() if tok}
-        todo = list(dict.fromkeys(c.text for c in chunks if text_key(c.text) not in known))
+        texts = [c.search_text for c in chunks]
+        known = {key: tok for key, (_, tok) in manifest.same_text(texts).items() if tok}
+        todo = list(dict.fromkeys(t for t in texts if text_key(t) not in known))
         t1 = time.perf_counter()
         known.update((text_key(t), " ".join(m)) for t, m in zip(todo, morphemes(todo), strict=True))
         kiwi = time.perf_counter() - t1
-        tokens = [known[text_key(c.text)] for c in chunks]
+        tokens = [known[text_key(t)] for t in texts]
     except LoaderError as exc:
         return Prepared(job, error=exc.reason, error_kind=exc.kind, seconds=time.perf_counter() - t0)
     except OSError as exc:
