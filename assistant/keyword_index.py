@@ -56,7 +56,9 @@ def law_authority(titles: list[str], cited: Counter[str]) -> list[float]:
     questions are usually about. Chunks of no law (the city's own guidelines, which an admin
     indexed because staff need them) get the full prior."""
     scale = math.log1p(max(cited.values(), default=0)) or 1.0
-    return [math.log1p(cited.get(normalize_title(t), 0)) / scale if t else 1.0 for t in titles]
+    # One value per distinct title (a few thousand), not per chunk (hundreds of thousands).
+    prior = {t: math.log1p(cited.get(normalize_title(t), 0)) / scale if t else 1.0 for t in set(titles)}
+    return [prior[t] for t in titles]
 
 
 def new_segment_name() -> str:
