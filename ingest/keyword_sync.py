@@ -54,7 +54,8 @@ def sync(
     if recorded is None or recorded[1] != (lay.digest if lay else "none"):
         return build_full(manifest, index_dir, lay)
     indexed = recorded[0]
-    hashes = {p: r.content_hash for p, r in manifest.files().items()}
+    records = manifest.files()
+    hashes = {p: r.content_hash for p, r in records.items()}
     if indexed == hashes:  # nothing to do: the segments are not even read
         return str(keyword_index.current_version(index_dir))
     loaded = keyword_index.load_current(index_dir)
@@ -64,7 +65,8 @@ def sync(
     removed = set(index.source_hashes) - set(hashes)
     if not changed and not removed:
         return version
-    table = lay.table() if lay and changed else None
+    # Lay text belongs to statute articles only: a guideline edit does not read the lay table.
+    table = lay.table() if lay and any(records[p].doc_type == "statute" for p in changed) else None
     updated = index.replace_sources(
         changed | removed, _rows(manifest, changed), hashes, table.for_row if table else None
     )

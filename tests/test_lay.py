@@ -193,6 +193,13 @@ def test_lay_text_is_built_refreshed_and_removed_with_its_article(
     assert _lay_rows(s, "주택임대차보호법", "제3조의2") == [(0, 1)]
     assert _lay_rows(s, "민법", "제640조") == [(2, 1)]  # the other file's rows are untouched
 
+    # a guideline added or edited leaves the statute rows as they are, without reading the lay table
+    (src / "guide.md").write_text("# 시험 지침\n\n## 1. 목적\n이 지침은 시험용 문서이다.\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lay, "load_table", lambda *_: pytest.fail("lay table read for a guideline"))
+        assert not run_ingest([src], s, embeddings=embeddings).failed
+    assert _lay_rows(s, "민법", "제640조") == [(2, 1)]
+
     # removed with its article
     text = housing.read_text(encoding="utf-8")
     start = text.index("##### 제3조의2")
