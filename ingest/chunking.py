@@ -390,8 +390,7 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
     # a past version says which one it is, so a citation of it shows the version it quotes
     version = version_tag(base)
     for sec in split_articles(doc.text):
-        plain_header = _article_header(law_title, sec)
-        header = plain_header + version
+        header = _article_header(law_title, sec) + version
         key = f"{'부칙' + sec.addendum_label if sec.is_addendum else ''}{sec.label}"
         seen[key] = occurrence = seen.get(key, 0) + 1
         bodies = fit_parts(
@@ -400,7 +399,6 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
         for part, body in enumerate(bodies, start=1):
             part_tag = f" [{part}/{len(bodies)}]" if len(bodies) > 1 else ""
             text = f"{header}{part_tag}\n{body}".strip()
-            search_text = f"{plain_header}{part_tag}\n{body}".strip()  # = Chunk.search_text
             p_from, p_to = _paragraph_numbers(body)
             meta = {
                 **base,
@@ -418,9 +416,10 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
                 "paragraph_from": p_from,
                 "paragraph_to": p_to,
                 "chunk_index": index,
-                "text_hash": text_key(search_text),
             }
-            yield Chunk(chunk_id(doc_id, f"{key}#{occurrence}#{part}", text), text, meta)
+            chunk = Chunk(chunk_id(doc_id, f"{key}#{occurrence}#{part}", text), text, meta)
+            meta["text_hash"] = text_key(chunk.search_text)  # a past version's tag left out
+            yield chunk
             index += 1
 
 
