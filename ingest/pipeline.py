@@ -245,12 +245,10 @@ class Indexer:
             report.chunks_reused += len(pairs) - len(part)
 
     def _store(self, chunks: list[Chunk], vectors: Any) -> None:
-        self.collection.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=vectors,
-            documents=[c.text for c in chunks],
-            metadatas=[c.metadata for c in chunks],
-        )
+        # Vectors only: text and metadata live in the manifest, which is what readers use.
+        # Chroma would otherwise full-text index every text and a row per metadata key, work
+        # that nothing reads (it was most of the write time of a full ingest).
+        self.collection.upsert(ids=[c.id for c in chunks], embeddings=vectors)
 
     def _copy_vectors(
         self, chunks: list[Chunk], source: Any, source_ids: dict[str, str], report: IngestReport

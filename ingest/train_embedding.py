@@ -1,15 +1,18 @@
-"""Train a Korean statute embedding model offline, from the indexed corpus itself.
+"""Train a Korean statute embedding model offline, from the indexed corpus and lay legal text.
 
 The packaged embedding models are weak on Korean statutes (USE v3 alone finds a gold article in
 the top 5 for 0.24 of KoBLEX questions; English MiniLM for ≈0.01). This trains a
 sentence-transformers *static* model — a WordPiece vocabulary learned from the corpus, one
 vector per token, averaged — contrastively (in-batch negatives) on pairs the statutes give for
 free: article title ↔ article body, and one sentence ↔ the rest of its article (inverse cloze
-task). On 2 CPU cores it takes about two minutes for the 124k articles of the full statute book,
-and it embeds thousands of chunks a second. No weights are downloaded.
+task); plus, when `ingest.lay_sentences` exists, each citizen-facing sentence ↔ the article it
+cites (stale citations dropped as in the lay field), so 월세 and 집주인 land near 차임 and 임대인.
+On 2 CPU cores it takes about three minutes for the 112k current articles of the statute book,
+and it embeds thousands of chunks a second. No weights are downloaded. The default model
+`models/ko-static-v1` was made this way (models/README.md).
 
-    python -m ingest.train_embedding --out models/statute-static [--db DIR]
-    ASSISTANT_EMBEDDING__MODEL=models/statute-static python -m ingest --rebuild
+    python -m ingest.train_embedding --out data/models/my-static [--db DIR]
+    ASSISTANT_EMBEDDING__MODEL=data/models/my-static python -m ingest --rebuild
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import re
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,7 @@ import numpy as np
 from assistant.legal_refs import is_repealed
 from assistant.settings import Settings, TrainEmbeddingSettings, load_settings
 from ingest.index import open_manifest
+from ingest.lay import LayTable, source_for
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class Article:
     law_title: str
     article_title: str
     text: str  # heading line + body, as indexed
+    meta: dict = field(default_factory=dict, compare=False)  # the chunk's index metadata
+    morphemes: tuple[str, ...] = ()  # its Kiwi tokens, as indexed
 
     @property
     def body(self) -> str:
@@ -68,6 +74,19 @@ def training_pairs(articles: Iterable[Article], cfg: TrainEmbeddingSettings) -> 
     return pairs
 
 
+def lay_pairs(articles: Iterable[Article], table: LayTable, repeats: int) -> tuple[list[tuple[str, str]], int]:
+    """(lay sentence, article text) pairs: citizen wording ↔ the article it explains, each
+    `repeats` times; and the count of citing sentences dropped as stale (no content word shared
+    with today's article, the check the lay field uses)."""
+    pairs: list[tuple[str, str]] = []
+    dropped = 0
+    for a in articles:
+        kept, stale = table.sentences_for(a.meta, a.morphemes)
+        dropped += stale
+        pairs.extend((s.text, a.text) for s in kept for _ in range(repeats))
+    return pairs, dropped
+
+
 def corpus_articles(settings: Settings) -> Iterator[Article]:
     """Statute articles of the live index: no 부칙, no repealed stubs."""
     manifest = open_manifest(settings)
@@ -76,9 +95,14 @@ def corpus_articles(settings: Settings) -> Iterator[Article]:
             f"색인이 없습니다: {settings.store.db_dir} — 먼저 `python -m ingest 경로…` 로 색인하세요."
         )
     try:
-        for _, text, meta, _ in manifest.iter_chunks():
+        for _, text, meta, tokens in manifest.iter_chunks():
+            if meta.get("valid_to"):  # a past version: its text is (mostly) today's again
+                continue
             if meta.get("article") and not meta.get("is_addendum") and not is_repealed(text):
-                yield Article(str(meta.get("law_title", "")), str(meta.get("article_title", "")), text)
+                yield Article(
+                    str(meta.get("law_title", "")), str(meta.get("article_title", "")), text, meta,
+                    tuple((tokens or "").split()),
+                )
     finally:
         manifest.close()
 
@@ -133,21 +157,39 @@ def save_model(tokenizer, weights: np.ndarray, out_dir: Path) -> Path:  # noqa: 
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 
-    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
+    # float16 on disk: half the size (the shipped model lives in git); loaded back as float32
+    half = weights.astype(np.float16)
+    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=half)], device="cpu")
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(str(out_dir))
+    (out_dir / "README.md").unlink(missing_ok=True)  # a generic model card; models/README.md says what it is
     return out_dir
 
 
-def train(settings: Settings, out_dir: Path) -> tuple[Path, int, int]:
-    """Train on the live index and save; (model folder, articles, training pairs)."""
+@dataclass(frozen=True)
+class TrainingRun:
+    model_dir: Path
+    articles: int
+    statute_pairs: int
+    lay_pairs: int
+    lay_dropped: int  # citing sentences whose article no longer shares a content word with them
+
+
+def train(settings: Settings, out_dir: Path) -> TrainingRun:
+    """Train on the live index's statute articles plus the lay sentences that cite them
+    (`ingest.lay_sentences`, when present; held-out topics excluded) and save."""
     cfg = settings.train_embedding
     articles = list(corpus_articles(settings))
     if not articles:
         raise SystemExit("색인에 법령 조문이 없어 학습할 수 없습니다.")
-    tokenizer = train_tokenizer((a.text for a in articles), cfg.vocab_size)
-    pairs = training_pairs(articles, cfg)
-    return save_model(tokenizer, train_static(pairs, tokenizer, cfg), out_dir), len(articles), len(pairs)
+    statute = training_pairs(articles, cfg)
+    lay, dropped = lay_pairs(articles, source_for(settings).table(), cfg.lay_repeats)
+    pairs = statute + lay
+    random.Random(cfg.seed).shuffle(pairs)
+    # the vocabulary must hold the lay words too, or 월세 and 집주인 become [UNK]
+    tokenizer = train_tokenizer([*(a.text for a in articles), *dict.fromkeys(q for q, _ in lay)], cfg.vocab_size)
+    model_dir = save_model(tokenizer, train_static(pairs, tokenizer, cfg), out_dir)
+    return TrainingRun(model_dir, len(articles), len(statute), len(lay), dropped)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,10 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.db:
         settings.store.db_dir = args.db
     start = time.perf_counter()
-    out, n_articles, n_pairs = train(settings, args.out)
+    run = train(settings, args.out)
     print(
-        f"학습 완료: 조문 {n_articles:,}개 · 학습 쌍 {n_pairs:,}개 · {time.perf_counter() - start:.0f}초 → {out}\n"
-        f"사용: ASSISTANT_EMBEDDING__MODEL={out} python -m ingest --rebuild",
+        f"학습 완료: 조문 {run.articles:,}개 · 법령 학습 쌍 {run.statute_pairs:,}개 · 생활법령 문장 쌍 "
+        f"{run.lay_pairs:,}개 (오래된 인용 {run.lay_dropped:,}개 제외) · {time.perf_counter() - start:.0f}초 → "
+        f"{run.model_dir}\n사용: ASSISTANT_EMBEDDING__MODEL={run.model_dir} python -m ingest --rebuild",
         file=sys.stderr,
     )
     return 0

@@ -62,9 +62,11 @@ def documents_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def embeddings():  # noqa: ANN201
-    from ingest.embeddings import UniversalSentenceEncoderEmbeddings
+    """The default embedding model (the shipped ko-static-v1), loaded once."""
+    from assistant.settings import EmbeddingSettings
+    from ingest.embeddings import make_embeddings
 
-    return UniversalSentenceEncoderEmbeddings()
+    return make_embeddings(EmbeddingSettings())
 
 
 @pytest.fixture(params=["embedded", "server"])

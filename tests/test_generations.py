@@ -102,7 +102,7 @@ def test_changing_the_embedding_model_keeps_serving_until_the_rebuild_switches(
     changed.embedding.model = "minilm"  # an operator switched the model in config.toml
     retriever = HybridRetriever(changed)  # the app, restarted with the new setting
     assert retriever.search("행정의 법 원칙", k=3), "old generation still answers, with its own model"
-    assert retriever.generation.embedding_model == "use-v3"
+    assert retriever.generation.embedding_model == embeddings.model_id
 
     minilm = make_embeddings(changed.embedding)
     report = run_ingest([src], changed, rebuild=True, embeddings=minilm)

@@ -240,3 +240,23 @@ def test_a_lay_question_finds_the_article_with_the_real_lay_sentences(
     found = [(h.chunk.metadata["law_title"], h.chunk.metadata["article"]) for h in hits]
     assert ("주택임대차보호법", "제3조의2") in found
     assert any("lay_bigram" in h.signals for h in hits)
+
+
+def test_lay_questions_find_their_articles_with_the_default_settings(
+    tmp_path: Path, housing_src: Path, statute_sample: Path
+) -> None:
+    """Issue 15's lay query on the statute sample + 주택임대차보호법 + 민법, default settings
+    (the shipped ko-static-v1 model, no lay field weight): the lay wording comes from the model.
+    ("월세를 안 내면 어떻게 되나요" does not yet reach 민법 제640조 this way: 제577조, 제847조 outrank it.)"""
+    s = load_settings()
+    s.store.db_dir = tmp_path / "index"
+    s.store.chroma_url = None
+    assert s.retrieval.weight_lay_bigram == 0 and s.embedding.model == "ko-static-v1"
+    run_ingest([housing_src, statute_sample], s)
+    retriever = HybridRetriever(s)
+    for question, article in [
+        ("집주인이 보증금을 안 돌려줘요", ("주택임대차보호법", "제3조의2")),
+    ]:
+        hits = retriever.search(question, k=5)
+        found = [(h.chunk.metadata.get("law_title"), h.chunk.metadata.get("article")) for h in hits]
+        assert article in found, (question, found)

@@ -9,7 +9,8 @@ import pytest
 
 from assistant.settings import EmbeddingSettings, Settings, TrainEmbeddingSettings
 from ingest.embeddings import make_embeddings
-from ingest.train_embedding import Article, corpus_articles, sentences, train, training_pairs
+from ingest.lay import LaySentence, LayTable
+from ingest.train_embedding import Article, corpus_articles, lay_pairs, sentences, train, training_pairs
 from tests.conftest import build_test_index
 
 LAWS = [
@@ -44,15 +45,40 @@ def test_sentences_and_pairs_are_pure_and_seeded() -> None:
         )
 
 
+def test_lay_sentences_pair_with_the_article_they_cite_unless_stale() -> None:
+    meta = {"doc_type": "statute", "law_title": "민원 처리에 관한 법률", "article": "제19조", "part": 1}
+    article = Article(ARTICLE.law_title, ARTICLE.article_title, ARTICLE.text, meta, ("민원", "처리", "기간", "계산"))
+    table = LayTable("t", "t")
+    table.sentences = [
+        LaySentence("a", "민원", "민원 처리 기간은 며칠부터 세나요", ("민원", "처리", "기간", "며칠", "세다")),
+        LaySentence("b", "민원", "엉뚱한 문장", ("엉뚱하다", "문장")),  # a stale label
+        LaySentence("c", "상속", "상속은 언제 시작되나요", ("상속", "시작")),  # cites another article
+    ]
+    table.by_article = {("민원처리에관한법률", "제19조"): [0, 1], ("민법", "제997조"): [2]}
+    pairs, dropped = lay_pairs([article], table, repeats=2)
+    assert pairs == [("민원 처리 기간은 며칠부터 세나요", ARTICLE.text)] * 2
+    assert dropped == 1
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:  # noqa: ANN001
     return build_test_index(tmp_path_factory.mktemp("train"), statute_sample, LAWS, embeddings)
 
 
 def test_trained_model_finds_articles_by_their_sentences(index: Settings, tmp_path: Path) -> None:
-    settings = index.model_copy(update={"train_embedding": SMALL})
-    out, n_articles, n_pairs = train(settings, tmp_path / "model")
-    assert n_articles > 300 and n_pairs > n_articles
+    lay_file = tmp_path / "lay.jsonl"
+    lay_file.write_text(
+        '{"id": "1", "topic": "민원", "text": "민원 처리기간은 어떻게 세나요?", '
+        '"references": [{"law": "민원 처리에 관한 법률", "article": "제19조"}]}\n',
+        encoding="utf-8",
+    )
+    settings = index.model_copy(deep=True, update={"train_embedding": SMALL})
+    settings.ingest.lay_sentences = lay_file
+    settings.ingest.lay_cache_dir = tmp_path / "lay-cache"
+    run = train(settings, tmp_path / "model")
+    out = run.model_dir
+    assert run.articles > 300 and run.statute_pairs > run.articles
+    assert (run.lay_pairs, run.lay_dropped) == (1, 0)
     # The app loads it like any sentence-transformers model (no download, no network).
     model = make_embeddings(EmbeddingSettings(model=str(out)))
     assert model.dimension == SMALL.dimension

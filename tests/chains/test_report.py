@@ -64,7 +64,7 @@ def test_report_from_inputs_and_sources(make_ctx) -> None:  # noqa: ANN001
     assert "연장 통지 자동 알림 도입" in _section(text, "개선 방안")
     assert "2027년 상반기까지" in _section(text, "향후 계획")
     assert draft.issues == [], draft.issues  # every section filled
-    for footer in ("기안자", "결재권자", "시행  (처리과명)", "접수", "우 (우편번호)"):
+    for footer in ("기안자", "결재권자", "시행  (처리과명)", "접수  (처리과명)", "우 (우편번호)"):
         assert footer not in text
     assert all(is_adequate(s, ctx.settings.chains) for s in draft.basis)
 

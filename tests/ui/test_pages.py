@@ -255,7 +255,7 @@ def test_admin_stats_system_and_upload_then_remove(app_env: dict[str, str]) -> N
     at = open_app("views/admin.py", ADMIN[2])
     assert metric(at, "문서") == "6"
     assert metric(at, "법령 / 지침") == "3 / 3"
-    assert any("use-v3" in m for m in texts(at.markdown))
+    assert any("ko-static-v1" in m for m in texts(at.markdown))
     assert any("발췌 모드" in i for i in texts(at.info))
 
     at.file_uploader(key="adm_upload").set_value(
