@@ -331,9 +331,8 @@ class ChainSettings(BaseModel):
     min_similarity: float = 0.35
     min_evidence: float = 0.8
     # The gate as a score (assistant.chains.evidence_gate): 1.0 = the rule above; the benchmark
-    # `python -m assistant.bench.gate` reports false refusals/answers per threshold. 0.9 is its
-    # choice for ko-static-v1 (false refusals 4.8%, false answers 64.3%; 1.0 refused 9.6%).
-    evidence_threshold: float = 0.9
+    # `python -m assistant.bench.gate` reports false refusals/answers per threshold.
+    evidence_threshold: float = 1.0
     context_k: int = 6  # retrieved provisions offered to the LLM (within retrieval.context_tokens)
     extractive_sources: int = 3  # provisions quoted in a no-LLM answer
     highlight_sentences: int = 2  # sentences highlighted per quoted provision
