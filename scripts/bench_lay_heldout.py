@@ -6,7 +6,7 @@ whose gold articles are the ones they cite. Run on a copy of an index (the origi
 touched), with the benchmark's configs, so the figures and CIs come out as in any bench run:
 
     python scripts/bench_lay_heldout.py --db data/index --out bench-out/lay-heldout \\
-        --config assistant/bench/configs/default.toml --config assistant/bench/configs/lay.toml
+        --config assistant/bench/configs/no-lay.toml --config assistant/bench/configs/default.toml
 
 The lay sentences are training data: this checks generalisation, it is not an evaluation set.
 """

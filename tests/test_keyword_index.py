@@ -23,6 +23,9 @@ def test_scores_match_string_token_bm25() -> None:
     for field, corpus, query in (
         ("body", morphs, morphemes(["민원 처리기간은 얼마인가요"])[0]),
         ("bigram", [char_bigrams(t) for t in TEXTS], char_bigrams("개인정보 수집 동의")),
+        # repeated terms weigh once per repeat (a long question says its words several times)
+        ("body", morphs, morphemes(["민원 민원 민원 처리기간 공무원 공무원 근무시간"])[0]),
+        ("bigram", [char_bigrams(t) for t in TEXTS], char_bigrams("개인정보 개인정보 수집 동의 동의 동의")),
     ):
         reference = bm25s.BM25()
         reference.index(corpus, show_progress=False)

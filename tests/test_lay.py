@@ -118,7 +118,7 @@ def _settings(root: Path, lay_file: Path) -> Settings:
     s.store.chroma_url = None
     s.ingest.lay_sentences = lay_file
     s.ingest.lay_cache_dir = root / "lay-cache"
-    s.retrieval.weight_lay_bigram = 0.5  # assistant/bench/configs/lay.toml
+    s.retrieval.weight_lay_bigram = 0.5  # the default, pinned: these tests are about the lay signal
     return s
 
 
@@ -245,13 +245,14 @@ def test_a_lay_question_finds_the_article_with_the_real_lay_sentences(
 def test_lay_questions_find_their_articles_with_the_default_settings(
     tmp_path: Path, housing_src: Path, statute_sample: Path
 ) -> None:
-    """Issue 15's lay query on the statute sample + 주택임대차보호법 + 민법, default settings
-    (the shipped ko-static-v1 model, no lay field weight): the lay wording comes from the model.
-    ("월세를 안 내면 어떻게 되나요" does not yet reach 민법 제640조 this way: 제577조, 제847조 outrank it.)"""
+    """Issue 15's lay queries on the statute sample + 주택임대차보호법 + 민법, default settings:
+    the shipped ko-static-v1 model and the lay field of the easylaw sentences. ("월세를 안 내면
+    어떻게 되나요" does not yet reach 민법 제640조: no easylaw sentence citing it says 월세, only
+    차임; 제847조 and 제577조 outrank it.)"""
     s = load_settings()
     s.store.db_dir = tmp_path / "index"
     s.store.chroma_url = None
-    assert s.retrieval.weight_lay_bigram == 0 and s.embedding.model == "ko-static-v1"
+    assert s.retrieval.weight_lay_bigram > 0 and s.embedding.model == "ko-static-v1"
     run_ingest([housing_src, statute_sample], s)
     retriever = HybridRetriever(s)
     for question, article in [
@@ -260,3 +261,45 @@ def test_lay_questions_find_their_articles_with_the_default_settings(
         hits = retriever.search(question, k=5)
         found = [(h.chunk.metadata.get("law_title"), h.chunk.metadata.get("article")) for h in hits]
         assert article in found, (question, found)
+
+
+def test_the_lay_signal_does_not_push_a_guideline_below_lay_boosted_articles(
+    tmp_path: Path, housing_src: Path, embeddings
+) -> None:  # noqa: ANN001
+    """Guidelines never have lay text: with the signal on, a city guideline keeps the place it has
+    with the signal off, instead of falling behind statute articles whose lay text matches
+    (`retrieval.rescale_rows_lacking`: without it the guideline below falls behind 제3조의3)."""
+    src = tmp_path / "src"
+    shutil.copytree(housing_src, src)
+    (src / "guide.md").write_text(
+        "# 시 임대주택 관리 지침\n\n## 1. 목적\n이 지침은 시 소유 임대주택의 입주와 퇴거 절차를 정한다.\n\n"
+        "## 2. 퇴거\n입주자는 퇴거 7일 전까지 주택과에 퇴거 신고서와 임대보증금 반환 청구서를 낸다.\n",
+        encoding="utf-8",
+    )
+    lay_file = _lay_file(
+        tmp_path / "lay.jsonl",
+        [
+            (
+                "집주인에게 보증금을 돌려받으려면 임대차가 끝난 뒤 집을 비워 주어야 합니다.",
+                "주택임대차보호법",
+                "제3조의2",
+            ),
+            (
+                "보증금을 돌려받지 못하면 임차권등기명령을 신청해 돌려받을 수 있습니다.",
+                "주택임대차보호법",
+                "제3조의3",
+            ),
+            ("보증금을 돌려받기 전에 이사하면 대항력을 잃을 수 있습니다.", "주택임대차보호법", "제3조"),
+        ],
+    )
+    s = _settings(tmp_path, lay_file)
+    assert not run_ingest([src], s, embeddings=embeddings).failed
+    question = "퇴거할 때 보증금 돌려받으려면 어디에 신청하나요"
+
+    def guideline_rank(weight: float) -> int:
+        s.retrieval.weight_lay_bigram = weight
+        hits = HybridRetriever(s, embeddings=embeddings).search(question, k=6)
+        assert any("lay_bigram" in h.signals for h in hits) == (weight > 0)
+        return [h.chunk.metadata.get("doc_title") for h in hits].index("시 임대주택 관리 지침")
+
+    assert guideline_rank(0.5) <= guideline_rank(0.0)

@@ -13,6 +13,7 @@ from assistant.retrieval import (
     SearchFilters,
     analyze_query,
     hint_refs,
+    rescale_rows_lacking,
     rrf_fuse,
     top_rows,
 )
@@ -68,6 +69,28 @@ def test_rrf_fuse_and_top_rows() -> None:
     import numpy as np
 
     assert top_rows(np.array([0.0, 2.0, 1.0, 3.0]), 10) == [3, 1, 2]
+
+
+def test_rows_that_cannot_have_lay_text_are_scored_on_the_weight_they_can_reach() -> None:
+    import numpy as np
+
+    weights = {"body": 1.0, "dense": 0.5, "lay_bigram": 0.5, "xref": 0.0}
+    # row 0: a statute article first in every list; row 1: a guideline first in every list it can be in
+    ranked = {"body": [0, 1], "dense": [1, 0], "lay_bigram": [0], "xref": [2]}
+    fused = rrf_fuse(ranked, weights, k=20)
+    lacking = np.array([False, True, True])
+    rescale_rows_lacking(fused, lacking, "lay_bigram", ranked, weights)
+    assert fused[1] == pytest.approx((1 / 22 + 0.5 / 21) * 2.0 / 1.5)
+    assert fused[0] == pytest.approx(1 / 21 + 0.5 / 22 + 0.5 / 21)  # untouched
+    # switched off, or no row with lay text matched: nothing to make up for
+    for off_weights, off_ranked in (
+        ({**weights, "lay_bigram": 0.0}, ranked),
+        (weights, {**ranked, "lay_bigram": []}),
+    ):
+        again = rrf_fuse(off_ranked, off_weights, k=20)
+        before = dict(again)
+        rescale_rows_lacking(again, lacking, "lay_bigram", off_ranked, off_weights)
+        assert again == before
 
 
 def test_query_analysis(retriever: HybridRetriever) -> None:

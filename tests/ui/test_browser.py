@@ -188,6 +188,11 @@ def ask(page: Any, question: str) -> None:
     box.press("Enter")
 
 
+def wait_until_idle(page: Any) -> None:
+    """Wait for the script run to end: a rerun while a test clicks re-renders (and collapses) expanders."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=LOAD_TIMEOUT_MS)
+
+
 def test_visitor_sees_only_the_login_page(page: Any, served_app: dict[str, Any]) -> None:
     for path in ("", "admin"):
         goto_login(page, served_app, path)
@@ -239,10 +244,13 @@ def test_question_cited_answer_source_and_feedback(
     timings["first answer after warm start (browser)"] = elapsed
     assert page.get_by_text("발췌 답변 (LLM 미사용)").first.is_visible()
 
+    from playwright.sync_api import expect
+
+    wait_until_idle(page)
     first_source.first.locator("summary").click()
     mark = first_source.first.locator(".source-text mark").first
     mark.wait_for()
-    assert "시행일" in first_source.first.inner_text()
+    expect(first_source.first).to_contain_text("시행일", use_inner_text=True)
     shot(page, "qa", height=2100)
 
     page.get_by_label("의견 (선택)").first.fill("법률 조문도 함께 보여 주세요")
