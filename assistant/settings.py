@@ -77,7 +77,8 @@ class RetrievalSettings(BaseModel):
     weight_xref: float = 0.3  # articles cross-referenced by the top hits
     # BM25 (Hangul bigrams) over the lay sentences attached to each article (ingest.lay). Whole
     # book, on top of ko-static-v1: minwon-dev R@5 +.017 (CI +.008…+.026), all 1,509 dev questions
-    # +.015 (+.007…+.023), KoBLEX and FireSafety within their CIs (docs/bench/retrieval.md). Guidelines never have lay text: their fused score is
+    # +.015 (+.007…+.023), KoBLEX within its CIs, FireSafety MRR −.021 (−.042…−.002; lower weights
+    # cost it too) (docs/bench/retrieval.md). Guidelines never have lay text: their fused score is
     # scaled by the weight they can reach (retrieval.rescale_rows_lacking), or this list alone
     # would rank them below statute articles that have it.
     weight_lay_bigram: float = 0.5
@@ -331,7 +332,7 @@ class ChainSettings(BaseModel):
     min_evidence: float = 0.8
     # The gate as a score (assistant.chains.evidence_gate): 1.0 = the rule above; the benchmark
     # `python -m assistant.bench.gate` reports false refusals/answers per threshold. 0.9 is its
-    # choice for ko-static-v1 (false refusals 4.8%, false answers 64.3%; 1.0 gave 9.6% / 52.9%).
+    # choice for ko-static-v1 (false refusals 5.0%, false answers 65.6%; 1.0 gave 9.2% / 52.0%).
     evidence_threshold: float = 0.9
     context_k: int = 6  # retrieved provisions offered to the LLM (within retrieval.context_tokens)
     extractive_sources: int = 3  # provisions quoted in a no-LLM answer

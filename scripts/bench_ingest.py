@@ -7,11 +7,10 @@ Runs each configuration in its own process on the same files and prints one tabl
 Per run: files, chunks, wall time, parse / Kiwi / embed / keyword / write(other) seconds,
 chunks/s, peak RSS (main process, and its worker), the peak of main and worker together during
 the ingest (sampled twice a second: sum of RSS, and sum of PSS, which counts shared pages once;
-the peak RSS figures are taken before the incremental case, which loads a retriever into the same
-process), and for ``after``
-the incremental case: one file edited, the time until a search (a retriever loaded before the
-edit) sees the change, next to what every incremental run cost before, a full keyword rebuild at
-this size.
+all peaks are taken before the incremental case, which loads a retriever into the same process),
+and for ``after`` the incremental case: one file edited, the time until a search (a retriever
+loaded before the edit) sees the change, next to what every incremental run cost before, a full
+keyword rebuild at this size.
 
     python scripts/bench_ingest.py [--fraction 0.05] [--configs before after] [--work DIR]
     python scripts/bench_ingest.py --edit-only --work DIR   # the incremental case again, on the
