@@ -61,6 +61,21 @@ def documents_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def statute_sample_chunks(statute_sample: Path) -> list[str]:
+    """Every chunk text (부칙 included) of every statute sample file: a few thousand real texts."""
+    from ingest.chunking import chunk_document, token_counter
+    from ingest.loaders import load_document
+
+    s = load_settings()
+    count = token_counter(s.chunking.encoding)
+    return [
+        c.text
+        for f in sorted(statute_sample.rglob("*.md"))
+        for c in chunk_document(load_document(f), s.chunking.max_tokens, count)
+    ]
+
+
+@pytest.fixture(scope="session")
 def embeddings():  # noqa: ANN201
     """The default embedding model (the shipped ko-static-v1), loaded once."""
     from assistant.settings import EmbeddingSettings

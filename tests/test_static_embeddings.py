@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
-import pytest
 
-from assistant.settings import PROJECT_ROOT, EmbeddingSettings, load_settings
-from ingest.chunking import chunk_document, token_counter
+from assistant.settings import PROJECT_ROOT, EmbeddingSettings
 from ingest.embeddings import (
     SHIPPED_MODELS,
     SentenceTransformerEmbeddings,
@@ -18,20 +15,8 @@ from ingest.embeddings import (
     is_static_model,
     make_embeddings,
 )
-from ingest.loaders import load_document
 
 EDGE_CASES = ["", "   ", "\u200b", "집주인이 보증금을 안 돌려줘요", "가" * 3000, "emoji 😀 and 한자 法"]
-
-
-@pytest.fixture(scope="module")
-def sample_chunks(statute_sample: Path) -> list[str]:
-    s = load_settings()
-    count = token_counter(s.chunking.encoding)
-    return [
-        c.text
-        for f in sorted(statute_sample.rglob("*.md"))[:40]
-        for c in chunk_document(load_document(f), s.chunking.max_tokens, count)
-    ]
 
 
 def test_the_default_model_is_static_and_runs_in_numpy() -> None:
@@ -41,8 +26,8 @@ def test_the_default_model_is_static_and_runs_in_numpy() -> None:
     assert not is_static_model(PROJECT_ROOT)  # no modules.json
 
 
-def test_vectors_equal_sentence_transformers(sample_chunks: list[str]) -> None:
-    texts = sample_chunks + EDGE_CASES
+def test_vectors_equal_sentence_transformers(statute_sample_chunks: list[str]) -> None:
+    texts = statute_sample_chunks + EDGE_CASES
     assert len(texts) > 500
     folder = str(SHIPPED_MODELS / "ko-static-v1")
     numpy_vectors = StaticEmbeddings(folder, "ko-static-v1").embed_array(texts)

