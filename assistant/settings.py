@@ -332,8 +332,15 @@ class ChainSettings(BaseModel):
     min_evidence: float = 0.8
     # The gate as a score (assistant.chains.evidence_gate): 1.0 = the rule above; the benchmark
     # `python -m assistant.bench.gate` reports false refusals/answers per threshold. 0.9 is its
-    # choice for ko-static-v1 (false refusals 5.0%, false answers 65.6%; 1.0 gave 9.2% / 52.0%).
+    # choice for ko-static-v1 with the judge below (false refusals 4.9%, false answers 52.9%;
+    # without the judge 5.0% / 65.6%, docs/evidence-gate.md).
     evidence_threshold: float = 0.9
+    # The evidence judge (assistant.judge) reads question and passage together; it moves a
+    # source's score by judge_weight × (closeness − judge_center). "" = no judge. Weight and center
+    # belong to the judge model: its cosines sit near 0.8 for unrelated Korean text.
+    judge_model: str = "multilingual-e5-small"
+    judge_weight: float = 10.0
+    judge_center: float = 0.88
     context_k: int = 6  # retrieved provisions offered to the LLM (within retrieval.context_tokens)
     extractive_sources: int = 3  # provisions quoted in a no-LLM answer
     highlight_sentences: int = 2  # sentences highlighted per quoted provision

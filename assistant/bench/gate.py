@@ -50,7 +50,7 @@ def gate_point(item: QAItem, ctx: Any, k: int) -> GatePoint | None:
     if label is None:
         return None
     cfg = ctx.settings.chains
-    score = math.inf if exact else gate_score(sources, cfg.min_similarity, cfg.min_evidence)
+    score = math.inf if exact else gate_score(sources, cfg)
     return GatePoint(score, label)
 
 

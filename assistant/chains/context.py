@@ -14,6 +14,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 
 from assistant.chains.text import CountTokens
+from assistant.judge import PassageJudge, load_judge
 from assistant.legal_refs import LawCatalog
 from assistant.llm import LLMUnavailableError, make_chat_model
 from assistant.retrieval import Retriever, build_retriever
@@ -32,6 +33,7 @@ class ChainContext:
     llm_error: str | None = None  # why the configured backend gave no model (Korean), if it did not
     count_tokens: CountTokens | None = None
     embeddings: Any = AUTO  # for evidence similarity; AUTO = the retriever's model, else the configured one
+    judge: PassageJudge | None | Any = AUTO  # the evidence judge; AUTO = chains.judge_model
 
     def tokens(self, text: str) -> int:
         if self.count_tokens is None:
@@ -65,12 +67,28 @@ class ChainContext:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
         return (vectors[1:] @ vectors[0]).astype(float).tolist()
 
+    def judged(self, questions: list[str], texts: list[str]) -> list[float] | None:
+        """The evidence judge's closeness of each text to `questions` (their mean), or None without
+        a judge."""
+        if self.judge is AUTO:
+            try:
+                self.judge = load_judge(self.settings.chains.judge_model)
+            except (ImportError, OSError):  # not installed: the gate works on without it
+                self.judge = None
+        if self.judge is None or not texts:
+            return None
+        return self.judge.closeness(questions, texts)
+
 
 def make_context(
-    settings: Settings, retriever: Retriever | None | Any = AUTO, llm: Any = AUTO, embeddings: Any = AUTO
+    settings: Settings,
+    retriever: Retriever | None | Any = AUTO,
+    llm: Any = AUTO,
+    embeddings: Any = AUTO,
+    judge: Any = AUTO,
 ) -> ChainContext:
     """A context for `settings`; adapters given explicitly win (``llm=None`` = no LLM,
-    ``embeddings=None`` = lexical evidence only).
+    ``embeddings=None`` = lexical evidence only, ``judge=None`` = no evidence judge).
 
     A retriever is created lazily only when AUTO and the chain needs one (summarising an uploaded
     file or drafting without legal basis works without an index).
@@ -81,7 +99,9 @@ def make_context(
             llm = make_chat_model(settings.llm)
         except LLMUnavailableError as exc:
             llm, error = None, str(exc)
-    return ChainContext(settings, None if retriever is AUTO else retriever, llm, error, embeddings=embeddings)
+    return ChainContext(
+        settings, None if retriever is AUTO else retriever, llm, error, embeddings=embeddings, judge=judge
+    )
 
 
 def ensure_retriever(ctx: ChainContext) -> Retriever:

@@ -6,6 +6,11 @@ gate (cosine = ``min_similarity``, or word share = ``min_evidence`` with cosine 
 ``chains.evidence_threshold`` (1.0 = the gate as configured), else "근거 없음". The benchmark
 (``python -m assistant.bench.gate``) measures false refusals and false answers over thresholds
 and reports the one to set.
+
+A judge (``assistant.judge``: a transformer that reads question and passage) moves the score by
+``judge_weight × (closeness − judge_center)``: up where it finds the passage close, down where the
+static model's cosine and the shared words were all the passage had. Without a judge the score is
+unchanged, so one threshold serves both.
 """
 
 from __future__ import annotations
@@ -19,26 +24,36 @@ from typing import Protocol
 class _Scored(Protocol):
     similarity: float | None
     evidence: float
+    judged: float | None
 
 
-def source_score(
-    similarity: float | None, evidence: float, min_similarity: float, min_evidence: float
-) -> float:
-    """How far one source clears the gate (≥ 1.0 = adequate at the configured gate)."""
+class GateConfig(Protocol):
+    """The gate's parameters (``ChainSettings`` has them)."""
+
+    min_similarity: float
+    min_evidence: float
+    judge_weight: float
+    judge_center: float
+
+
+def source_score(source: _Scored, cfg: GateConfig) -> float:
+    """How far one source clears the gate (≥ 1.0 = adequate at the configured gate, without a judge)."""
     # A gate set to 0 lets everything through (as the old comparisons "≥ 0" did).
-    by_words = evidence / min_evidence if min_evidence > 0 else math.inf
-    if similarity is None:  # no embedding model: lexical coverage alone
-        return by_words
-    by_meaning = similarity / min_similarity if min_similarity > 0 else math.inf
-    # Word share counts only while the meaning is at least half-way there.
-    return max(by_meaning, min(by_words, 2 * by_meaning))
+    by_words = source.evidence / cfg.min_evidence if cfg.min_evidence > 0 else math.inf
+    if source.similarity is None:  # no embedding model: lexical coverage alone
+        score = by_words
+    else:
+        by_meaning = source.similarity / cfg.min_similarity if cfg.min_similarity > 0 else math.inf
+        # Word share counts only while the meaning is at least half-way there.
+        score = max(by_meaning, min(by_words, 2 * by_meaning))
+    if source.judged is None:
+        return score
+    return score + cfg.judge_weight * (source.judged - cfg.judge_center)
 
 
-def gate_score(sources: Iterable[_Scored], min_similarity: float, min_evidence: float) -> float:
+def gate_score(sources: Iterable[_Scored], cfg: GateConfig) -> float:
     """The best source's score (0.0 without sources)."""
-    return max(
-        (source_score(s.similarity, s.evidence, min_similarity, min_evidence) for s in sources), default=0.0
-    )
+    return max((source_score(s, cfg) for s in sources), default=0.0)
 
 
 @dataclass(frozen=True)

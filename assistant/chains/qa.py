@@ -86,8 +86,7 @@ def has_evidence(sources: Sequence[Source], cfg: ChainSettings, exact: bool) -> 
 
 def is_adequate(source: Source, cfg: ChainSettings) -> bool:
     """The source clears the evidence gate (see ``assistant.chains.evidence_gate``)."""
-    score = source_score(source.similarity, source.evidence, cfg.min_similarity, cfg.min_evidence)
-    return score >= cfg.evidence_threshold
+    return source_score(source, cfg) >= cfg.evidence_threshold
 
 
 def highlight(source: Source, weights: dict[str, float], n: int) -> Source:
@@ -189,10 +188,18 @@ def _exact_hit(query: str, sources: Sequence[Source], catalog: Any) -> bool:
 
 
 def retrieve_sources(
-    ctx: ChainContext, query: str, filters: SearchFilters | None = None, k: int | None = None, llm: Any = None
+    ctx: ChainContext,
+    query: str,
+    filters: SearchFilters | None = None,
+    k: int | None = None,
+    llm: Any = None,
+    typed: str | None = None,
 ) -> tuple[list[Source], dict[str, float], bool]:
     """(numbered sources within the context budget, question weights, exact article found). With
-    `llm` and `retrieval.llm_rewrite`, the model's guess of the provisions involved joins the search."""
+    `llm` and `retrieval.llm_rewrite`, the model's guess of the provisions involved joins the search.
+    `typed` is the question as the user typed it when `query` is its condensed form: the evidence
+    judge then reads both (a short off-topic follow-up carries the previous question along and
+    would pass on it alone)."""
     cfg = ctx.settings.chains
     retriever = ensure_retriever(ctx)
     k = k or max(cfg.context_k, cfg.extractive_sources, cfg.no_evidence_candidates)
@@ -201,9 +208,13 @@ def retrieve_sources(
     weights = question_weights(query)
     evidence = [coverage(weights, h.chunk.text) for h in hits]
     sources = build_sources(hits, evidence, ctx.settings.retrieval.context_tokens, ctx.tokens, k)
-    sims = ctx.similarities(query, [s.text for s in sources])
+    texts = [s.text for s in sources]
+    sims = ctx.similarities(query, texts)
     if sims is not None:
         sources = [replace(s, similarity=sim) for s, sim in zip(sources, sims, strict=True)]
+    judged = ctx.judged([query] if typed in (None, query) else [query, typed], texts)
+    if judged is not None:
+        sources = [replace(s, judged=j) for s, j in zip(sources, judged, strict=True)]
     return sources, weights, _exact_hit(query, sources, ctx.catalog)
 
 
@@ -253,7 +264,7 @@ def stream_answer(
         llm = None
         standalone = rule_condense(question, turns, ctx.catalog)
 
-    sources, weights, exact = retrieve_sources(ctx, standalone, filters, llm=llm)
+    sources, weights, exact = retrieve_sources(ctx, standalone, filters, llm=llm, typed=question)
     if not has_evidence(sources, cfg, exact):
         candidates = [replace(s, n=i) for i, s in enumerate(sources[: cfg.no_evidence_candidates], start=1)]
         answer = Answer(

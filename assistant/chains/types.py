@@ -56,6 +56,7 @@ class Source:
     highlights: tuple[str, ...] = ()  # sentences most relevant to the question (extractive mode)
     evidence: float = 0.0  # share of the question's content words found in the text (0–1)
     similarity: float | None = None  # embedding cosine with the question (None: no embedding model)
+    judged: float | None = None  # the evidence judge's closeness to the question (None: no judge)
 
     @property
     def label(self) -> str:

