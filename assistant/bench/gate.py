@@ -25,7 +25,7 @@ from assistant.bench.datasets import QAItem, read_qa_file
 from assistant.bench.gold import LAW_NOT_INDEXED, resolve_item
 from assistant.chains.context import ChainContext
 from assistant.chains.evidence_gate import GatePoint, GateRates, choose_threshold, gate_score, rates
-from assistant.chains.qa import retrieve_sources
+from assistant.chains.qa import judge_sources, retrieve_sources
 from assistant.retrieval import build_retriever
 from assistant.settings import get_settings
 
@@ -46,6 +46,7 @@ def gate_point(item: QAItem, ctx: Any, k: int) -> GatePoint | None:
     """The question's gate score (∞ when it names an article that was found) and its label."""
 
     sources, _, exact = retrieve_sources(ctx, item.query, k=k)
+    sources = judge_sources(ctx, sources, [item.query])
     label = label_item(item, ctx.catalog, sources)
     if label is None:
         return None

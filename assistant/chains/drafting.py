@@ -21,7 +21,7 @@ from assistant.chains.docx_export import draft_docx_bytes
 from assistant.chains.format_check import FormatIssue, check_format, symbol_for
 from assistant.chains.hwpx_export import draft_hwpx_bytes
 from assistant.chains.prompts import ECHO_REASON, draft_messages, looks_like_prompt_echo
-from assistant.chains.qa import has_evidence, highlight, is_adequate, retrieve_sources
+from assistant.chains.qa import has_evidence, highlight, is_adequate, judge_sources, retrieve_sources
 from assistant.chains.report_parts import REPORT_SECTIONS, placeholder, report_sections
 from assistant.chains.types import Mode, Source
 from assistant.llm import Generation, describe_llm_error, stream_chat
@@ -344,6 +344,7 @@ def basis_sources(ctx: ChainContext, query: str, groups: Sequence[str]) -> list[
         )
     except Exception:  # no index: a document without 관련 근거 is still a document
         return []
+    sources = judge_sources(ctx, sources, [query])
     if not has_evidence(sources, ctx.settings.chains, exact):
         return []
     best = max(s.evidence for s in sources)

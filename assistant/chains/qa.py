@@ -193,13 +193,9 @@ def retrieve_sources(
     filters: SearchFilters | None = None,
     k: int | None = None,
     llm: Any = None,
-    typed: str | None = None,
 ) -> tuple[list[Source], dict[str, float], bool]:
     """(numbered sources within the context budget, question weights, exact article found). With
-    `llm` and `retrieval.llm_rewrite`, the model's guess of the provisions involved joins the search.
-    `typed` is the question as the user typed it when `query` is its condensed form: the evidence
-    judge then reads both (a short off-topic follow-up carries the previous question along and
-    would pass on it alone)."""
+    `llm` and `retrieval.llm_rewrite`, the model's guess of the provisions involved joins the search."""
     cfg = ctx.settings.chains
     retriever = ensure_retriever(ctx)
     k = k or max(cfg.context_k, cfg.extractive_sources, cfg.no_evidence_candidates)
@@ -208,14 +204,20 @@ def retrieve_sources(
     weights = question_weights(query)
     evidence = [coverage(weights, h.chunk.text) for h in hits]
     sources = build_sources(hits, evidence, ctx.settings.retrieval.context_tokens, ctx.tokens, k)
-    texts = [s.text for s in sources]
-    sims = ctx.similarities(query, texts)
+    sims = ctx.similarities(query, [s.text for s in sources])
     if sims is not None:
         sources = [replace(s, similarity=sim) for s, sim in zip(sources, sims, strict=True)]
-    judged = ctx.judged([query] if typed in (None, query) else [query, typed], texts)
-    if judged is not None:
-        sources = [replace(s, judged=j) for s, j in zip(sources, judged, strict=True)]
     return sources, weights, _exact_hit(query, sources, ctx.catalog)
+
+
+def judge_sources(ctx: ChainContext, sources: Sequence[Source], questions: Sequence[str]) -> list[Source]:
+    """`sources` with the evidence judge's closeness to `questions` (unchanged without a judge), for
+    the gate. Pass a condensed follow-up and the question as typed: a short off-topic follow-up
+    carries the previous question along and would pass on it alone."""
+    judged = ctx.judged(list(dict.fromkeys(questions)), [s.text for s in sources])
+    if judged is None:
+        return list(sources)
+    return [replace(s, judged=j) for s, j in zip(sources, judged, strict=True)]
 
 
 def extractive_answer(
@@ -264,7 +266,8 @@ def stream_answer(
         llm = None
         standalone = rule_condense(question, turns, ctx.catalog)
 
-    sources, weights, exact = retrieve_sources(ctx, standalone, filters, llm=llm, typed=question)
+    sources, weights, exact = retrieve_sources(ctx, standalone, filters, llm=llm)
+    sources = judge_sources(ctx, sources, [standalone, question])
     if not has_evidence(sources, cfg, exact):
         candidates = [replace(s, n=i) for i, s in enumerate(sources[: cfg.no_evidence_candidates], start=1)]
         answer = Answer(
