@@ -35,7 +35,10 @@ def rule_condense(question: str, history: Sequence[Turn], catalog: Any = None) -
         return question
     last = previous[-1].strip()
     names_law = bool(catalog.find_laws(question)) if catalog is not None else "법" in question
-    if len(question.strip()) < _SHORT or _DEICTIC.match(question):
+    # A short question that names its own law ("정보공개법 청구 기한은?") is a new topic, not a
+    # follow-up; without a catalog "법" alone is too weak a sign ("방법은?") to tell.
+    short_follow_up = len(question.strip()) < _SHORT and not (names_law and catalog is not None)
+    if short_follow_up or _DEICTIC.match(question):
         return f"{last} {question.strip()}"
     if not names_law and catalog is not None:
         laws = [title for q in reversed(previous) for _, _, title in catalog.find_laws(q)]
