@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
+
+import numpy as np
 
 E5_SMALL = "multilingual-e5-small"
 # The head of a provision names its subject; the cost grows with the length.
 PASSAGE_CHARS = 600
 QUESTION_CHARS = 1000
+# Passage vectors kept for reuse: a follow-up or a draft mostly reads the sources of the last
+# answer again (384 floats each, so 2,048 of them are about 3 MB).
+CACHED_PASSAGES = 2048
 
 
 class PassageJudge(Protocol):
@@ -38,15 +44,30 @@ class E5Judge:
 
         self._model = E5()
         self._lock = threading.Lock()  # one engine, scratch buffers shared across calls
+        self._passages: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def closeness(self, questions: Sequence[str], passages: Sequence[str]) -> list[float]:
         if not passages or not questions:
             return []
+        heads = [text[:PASSAGE_CHARS] for text in passages]
         with self._lock:
             q = self._model.query([text[:QUESTION_CHARS] for text in questions])
-            vectors = self._model.passage([text[:PASSAGE_CHARS] for text in passages])
-        cosines = vectors.reshape(len(passages), -1) @ q.reshape(len(questions), -1).T
+            vectors = np.stack(self._passage_vectors(heads))
+        cosines = vectors @ q.reshape(len(questions), -1).T
         return cosines.mean(axis=1).astype(float).tolist()
+
+    def _passage_vectors(self, heads: Sequence[str]) -> list[np.ndarray]:
+        """One vector per passage head, from the cache where it was read before (lock held)."""
+        new = [h for h in dict.fromkeys(heads) if h not in self._passages]
+        if new:
+            read = self._model.passage(new).reshape(len(new), -1)
+            self._passages.update(zip(new, read, strict=True))
+        for h in heads:
+            self._passages.move_to_end(h)
+        vectors = [self._passages[h] for h in heads]
+        while len(self._passages) > CACHED_PASSAGES:
+            self._passages.popitem(last=False)
+        return vectors
 
 
 def load_judge(name: str) -> PassageJudge | None:

@@ -631,6 +631,11 @@ class LawCatalog:
         return out
 
 
+def is_relative_law_name(name: str | None) -> bool:
+    """True for a name that only points at another law ("같은 법", "동법 시행령", "이 법")."""
+    return bool(name) and _RELATIVE_KEY.fullmatch(normalize_title(name)) is not None
+
+
 def _relative_target(rel: re.Match[str], base: str | None) -> str | None:
     """Title a relative name stands for, given the law it is relative to (may not exist)."""
     if not base:

@@ -187,6 +187,22 @@ def test_annex_only_reference_is_unresolvable() -> None:
     assert not res.scored and res.reason == ANNEX_OR_NON_ARTICLE
 
 
+@pytest.mark.parametrize(
+    ("refs", "reason"),
+    [
+        (["같은 법 제21조"], ANNEX_OR_NON_ARTICLE),  # points at nothing: no law is known to be missing
+        (["같은법 시행령 제20조의2"], ANNEX_OR_NON_ARTICLE),
+        (["「전기저장시설의 화재안전성능기준(NFPC 607)」제7조"], LAW_NOT_INDEXED),
+        (["「건축법」 제22조", "같은 법 제48조"], LAW_NOT_INDEXED),
+    ],
+)
+def test_only_a_named_law_the_index_lacks_makes_a_question_law_not_indexed(
+    refs: list[str], reason: str
+) -> None:
+    item = QAItem("x", "q", "q", None, str(refs), "firesafety", 1)
+    assert resolve_item(item, LawCatalog(LAWS)).reason == reason
+
+
 def test_malformed_line_is_reported_and_skipped(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     good = json.dumps({"id": "1", "question": "q", "references": []})

@@ -17,6 +17,7 @@ from assistant.legal_refs import (
     ArticleRef,
     LawCatalog,
     article_label,
+    is_relative_law_name,
     normalize_title,
     parse_article_label,
     parse_firesafety_refs,
@@ -139,9 +140,10 @@ def resolve_item(item: QAItem, catalog: LawCatalog, doc_titles: Iterable[str] | 
             continue
         res.dropped.append(str(ref.raw))
         # A reference without a 조 (별표, a whole law, an NFTC section number) can never be scored;
-        # an article of a law the index lacks could be, once that law is indexed.
+        # an article of a law the index lacks could be, once that law is indexed. A "같은 법"
+        # with nothing before it to point at names no law, indexed or not.
         if ref.article and not ref.annex and ref.law not in catalog.titles:
-            law_missing = True
+            law_missing = law_missing or not is_relative_law_name(ref.law_mention)
     if item.format == "jsonl":
         known = None if doc_titles is None else {normalize_title(t) for t in doc_titles}
         for ref in item.raw_refs:

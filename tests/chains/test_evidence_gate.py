@@ -12,7 +12,7 @@ from assistant.chains.context import make_context
 from assistant.chains.evidence_gate import GatePoint, choose_threshold, gate_score, rates, source_score
 from assistant.chains.qa import is_adequate
 from assistant.chains.types import Source
-from assistant.judge import load_judge
+from assistant.judge import E5Judge, load_judge
 from assistant.retrieval import HybridRetriever
 from assistant.settings import ChainSettings
 from tests.conftest import PROJECT_ROOT, build_test_index
@@ -90,6 +90,36 @@ def test_the_e5_judge_reads_korean() -> None:
     assert load_judge("") is None
     with pytest.raises(ValueError, match="판정 모델"):
         load_judge("no-such-judge")
+
+
+def test_the_judge_reads_a_passage_once_and_keeps_a_bounded_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A follow-up re-reads the last answer's sources: their vectors come from the cache, with the
+    same closeness as a fresh read, and the cache stays within its bound."""
+    judge = load_judge("multilingual-e5-small")
+    assert isinstance(judge, E5Judge)
+    read: list[str] = []
+    engine = judge._model
+    passage = engine.passage
+
+    def counting_passage(texts: list[str]) -> object:
+        read.extend(texts)
+        return passage(texts)
+
+    monkeypatch.setattr(engine, "passage", counting_passage)
+    monkeypatch.setattr("assistant.judge.CACHED_PASSAGES", 2)
+    a, b, c = (
+        "전입한 날부터 14일 이내에 신고하여야 한다.",
+        "10일 이내에 공개 여부를 결정한다.",
+        "선거일 전 90일",
+    )
+    first = judge.closeness(["전입신고 기한"], [a, b, a])
+    again = judge.closeness(["전입신고는 언제까지"], [b, a])
+    assert read == [a, b]  # each passage read once, the repeat within a call too
+    assert first[0] == pytest.approx(first[2]) and again[1] == pytest.approx(
+        judge.closeness(["전입신고는 언제까지"], [a])[0]
+    )
+    judge.closeness(["선거"], [c])
+    assert list(judge._passages) == [a, c]  # the least recently used one went
 
 
 def test_unindexed_law_gets_no_answer_and_candidates_stay(make_ctx) -> None:  # noqa: ANN001
