@@ -60,7 +60,8 @@ class E5Judge:
         """One vector per passage head, from the cache where it was read before (lock held)."""
         new = [h for h in dict.fromkeys(heads) if h not in self._passages]
         if new:
-            read = self._model.passage(new).reshape(len(new), -1)
+            # A copy: the cache must not hang on a buffer the engine may reuse.
+            read = np.array(self._model.passage(new), dtype=np.float32).reshape(len(new), -1)
             self._passages.update(zip(new, read, strict=True))
         for h in heads:
             self._passages.move_to_end(h)

@@ -120,6 +120,8 @@ def test_the_judge_reads_a_passage_once_and_keeps_a_bounded_cache(monkeypatch: p
     )
     judge.closeness(["선거"], [c])
     assert list(judge._passages) == [a, c]  # the least recently used one went
+    # a cached vector is intact after the engine read another passage
+    assert judge.closeness(["전입신고는 언제까지"], [a])[0] == pytest.approx(again[1])
 
 
 def test_unindexed_law_gets_no_answer_and_candidates_stay(make_ctx) -> None:  # noqa: ANN001
