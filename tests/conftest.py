@@ -26,6 +26,10 @@ os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault(
     "ASSISTANT_SECURITY__STATE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='test-state-')}/security.sqlite3"
 )
+# The audit chain's key and anchor of tests that use default settings: never the project's secrets/.
+_TEST_SECRETS = tempfile.mkdtemp(prefix="test-secrets-")
+os.environ.setdefault("ASSISTANT_SECURITY__AUDIT_KEY_FILE", f"{_TEST_SECRETS}/audit.key")
+os.environ.setdefault("ASSISTANT_SECURITY__AUDIT_ANCHOR_FILE", f"{_TEST_SECRETS}/audit.anchor")
 
 
 # Files of ../shared/data/documents used by the 원문 보기 tests: a guideline PDF with a text layer,
@@ -76,7 +80,7 @@ def statute_sample_chunks(statute_sample: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def embeddings():  # noqa: ANN201
+def embeddings():
     """The default embedding model (the shipped ko-static-v1), loaded once."""
     from assistant.settings import EmbeddingSettings
     from ingest.embeddings import make_embeddings
@@ -130,7 +134,7 @@ def build_test_index(
     sample: Path,
     statutes: list[str],
     embeddings,
-    extra: dict[str, str] | None = None,  # noqa: ANN001
+    extra: dict[str, str] | None = None,
     guidelines: bool = False,
     copies: dict[str, Path] | None = None,
     access_groups: dict[str, list[str]] | None = None,
@@ -161,7 +165,7 @@ def build_test_index(
 
 
 @pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     """A real `chroma run` server on a free loopback port for the session."""
     from ingest.chroma_server import start_chroma_server
 

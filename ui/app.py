@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.security.auth import User
-from ui import components, login, state
+from ui import components, downloads, login, state
 from ui.korean_shell import PAGE_ICON, apply_shell
 
 st.set_page_config(page_title="업무 AI 도우미", page_icon=PAGE_ICON, layout="wide")
@@ -47,6 +47,7 @@ if user is None:
         login.login_page(settings)
     st.stop()
 
+downloads.bind_session()  # this tab's cookie may fetch the session's page images (ui.gate)
 page = st.navigation(pages(user))
 st.sidebar.caption("업무 AI 도우미 · 법령·지침 근거 검색")
 login.account_sidebar(settings, user)

@@ -64,7 +64,12 @@ def save(answer: Answer) -> None:
 
 def checked_answers(cid: str) -> list[Answer]:
     """The user's saved answers of `cid` as they may see them now (hidden sources dropped)."""
-    answers = store().answers(_login(), cid)
+    return recheck(store().answers(_login(), cid))
+
+
+def recheck(answers: list[Answer]) -> list[Answer]:
+    """`answers` as the user may see them now: sources outside their current groups (or gone
+    from the index) are dropped, with the text that quotes them (``ui.history.visible_answer``)."""
     user = state.current_user()
     groups = user.groups if user else ()
     ids = [i for a in answers for i in source_ids(a)]

@@ -12,6 +12,7 @@ import streamlit as st
 
 from assistant.security import auth
 from assistant.security.accounts import AccountsError
+from assistant.security.client_address import client_address
 from assistant.settings import Settings
 from ui import audit, components, persistent_login, state
 
@@ -56,16 +57,16 @@ def _end(s: Settings, user: auth.User, detail: str, flash: str) -> None:
 
 
 def client_id(s: Settings) -> str:
-    """The client's address for login throttling: the proxy's header when configured, else the
-    peer address Streamlit sees ("" when unknown)."""
+    """The client's address for login throttling ("" when unknown): the peer Streamlit sees, or
+    behind a trusted proxy the address that proxy appended (``assistant.security.client_address``)."""
+    sec = s.security
     try:
-        if s.security.client_ip_header:
-            forwarded = st.context.headers.get(s.security.client_ip_header) or ""
-            if forwarded:
-                return forwarded.split(",")[0].strip()[:64]
-        return str(st.context.ip_address or "")[:64]
+        peer = st.context.ip_address  # None for a loopback connection
+        header = sec.client_ip_header
+        forwarded = ",".join(st.context.headers.get_all(header)) if header and sec.trusted_proxies else ""
     except Exception:  # no browser context (bare script runs, AppTest)
         return ""
+    return client_address(peer, forwarded, sec.trusted_proxies)
 
 
 def _checked(s: Settings, user: auth.User) -> auth.User | None:

@@ -31,7 +31,8 @@ from assistant.original.pdf_page import (
 )
 from assistant.original.plan import OriginalView
 from assistant.retrieval import IndexMissingError
-from ui import audit, state
+from assistant.security.auth import User
+from ui import audit, downloads, state
 from ui.safe_markdown import safe_html_text, safe_markdown
 
 PAGE_KEY = "original_page"  # the page image's container (st-key-original_page in the page)
@@ -71,28 +72,35 @@ def marked_html(text: str, spans: Sequence[Span], strong: Sequence[Span] = ()) -
     return "".join(out)
 
 
-def _bytes_of(chunk_id: str, groups: tuple[str, ...]) -> Callable[[], bytes]:
-    """The download's deferred data: checked again when clicked (the index may have changed)."""
+def _offer(chunk_id: str, file: OriginalFile) -> downloads.Offer:
+    """The original behind `chunk_id`, for the user as they are when the file is fetched (the
+    gate passes the user the accounts file shows then; the index may have changed too)."""
     s = state.settings()
-    user = state.current_user()
 
-    def data() -> bytes:
-        file, content = read_original(state.retriever(s), chunk_id, groups)
-        audit.record(s, "open_original", user, sources=[file.name], detail="원본 내려받기")
-        return content
+    def produce(user: User) -> bytes:
+        try:
+            return read_original(state.retriever(s), chunk_id, user.groups)[1]
+        except OriginalUnavailable as exc:
+            raise downloads.DownloadRefused(str(exc)) from exc
 
-    return data
+    def record(event: str) -> Callable[[User], None]:
+        return lambda user: audit.record(s, event, user, sources=[file.name], detail="원본 내려받기")
+
+    return downloads.Offer(
+        file.name, file.mime, produce, served=record("open_original"), denied=record("denied")
+    )
 
 
 def download_button(source: Source, file: OriginalFile, key: str) -> None:
-    st.download_button(
+    user = state.current_user()
+    if user is None:
+        return
+    downloads.download_button(
         f"원본 내려받기 ({safe_markdown(file.name)})",
-        _bytes_of(source.chunk_id, _groups()),
-        file_name=file.name,
-        mime=file.mime,
+        _offer(source.chunk_id, file),
+        user,
         icon=":material/download:",
         key=f"{key}_download",
-        on_click="ignore",  # no rerun: the page stays as it is
     )
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from collections.abc import Callable
@@ -27,7 +26,8 @@ from pathlib import Path
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, insert, select, update
 
-from assistant.security.storage import DATA_FILE_MODE, TableStore, one_per_url
+from assistant.security.keyfile import load_or_create_key
+from assistant.security.storage import TableStore, one_per_url
 from assistant.settings import Settings
 
 COOKIE_NAME = "assistant_session"
@@ -90,21 +90,9 @@ def unsign(value: str, key: bytes) -> str | None:
 
 
 def load_secret(path: Path | str) -> bytes:
-    """The server's cookie key from `path`, created (32 random bytes, mode 0600) on first use."""
-    path = Path(path)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DATA_FILE_MODE)
-        except FileExistsError:  # another instance made it first
-            pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-    key = path.read_text(encoding="ascii").strip()
-    if len(key) < 32:
-        raise ValueError(f"{path}: 세션 키가 너무 짧습니다 (지우면 새로 만듭니다).")
-    return key.encode("ascii")
+    """The server's cookie key from `path`, created (32 random bytes, mode 0600) on first use.
+    Deleting the file logs everybody out."""
+    return load_or_create_key(path)
 
 
 def _expired(row: SessionRow, now: float, idle_seconds: float) -> bool:

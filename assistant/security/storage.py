@@ -7,10 +7,16 @@ SQLite files are created 0600 (they hold questions and account activity); SQLite
 and -shm files the same mode. Writes take the database lock when the transaction begins
 (``BEGIN IMMEDIATE``), so a read-then-write (the audit hash chain, counters) cannot interleave
 with another process's.
+
+A process opens each database through one engine (:func:`make_engine` shares it per URL) and never
+opens the file itself once it exists: closing any descriptor of a file drops every POSIX lock the
+process holds on it, SQLite's included, and another process closing its connection would then
+delete the WAL and shared-memory files this process still writes to.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -25,16 +31,18 @@ from sqlalchemy.pool import StaticPool
 
 DATA_FILE_MODE = 0o600
 T = TypeVar("T")
-_SHARED: dict[tuple[Callable[..., Any], str], Any] = {}
+_SHARED: dict[tuple[Any, ...], Any] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def one_per_url(factory: Callable[[str], T], url: str) -> T:
-    """The process's one ``factory(url)`` (an audit log, a throttle, …), shared by all sessions."""
+def one_per_url(factory: Callable[..., T], url: str, *args: Any) -> T:
+    """The process's one ``factory(url, *args)`` (an audit log, a throttle, …), shared by all
+    sessions; `args` must be hashable."""
+    key = (factory, url, *args)
     with _SHARED_LOCK:
-        if (factory, url) not in _SHARED:
-            _SHARED[(factory, url)] = factory(url)
-        return _SHARED[(factory, url)]
+        if key not in _SHARED:
+            _SHARED[key] = factory(url, *args)
+        return _SHARED[key]
 
 
 def sqlite_url(path: Path | str) -> str:
@@ -42,18 +50,45 @@ def sqlite_url(path: Path | str) -> str:
 
 
 def create_private_file(path: Path) -> None:
-    """Create `path` (and its folder) readable by this user only; tighten an existing file."""
+    """Create `path` (and its folder) readable by this user only; tighten an existing file's mode.
+    An existing file is never opened (see the module docstring): chmod needs no descriptor."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, DATA_FILE_MODE)
-    os.close(fd)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DATA_FILE_MODE))
     for extra in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if extra.exists() and (extra.stat().st_mode & 0o777) != DATA_FILE_MODE:
             os.chmod(extra, DATA_FILE_MODE)
 
 
+def _engine_key(url: str) -> str | None:
+    """What identifies the database of `url` in this process; None for a private in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return url
+    database = parsed.database or ""
+    if database in ("", ":memory:"):
+        return None
+    return f"sqlite:{Path(database).resolve()}"
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()  # not _SHARED_LOCK: one_per_url's factories make engines under it
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for a SQLite or PostgreSQL `url`. SQLite: private file, WAL, lock timeout, and
-    transactions that take the write lock when they begin."""
+    """The process's one engine for a SQLite or PostgreSQL `url` (each in-memory SQLite URL gets
+    its own). SQLite: private file, WAL, lock timeout, and transactions that take the write lock
+    when they begin. ``dispose()`` only empties the engine's pool; it stays usable."""
+    key = _engine_key(url)
+    if key is None:
+        return _new_engine(url)
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = _new_engine(url)
+        return _ENGINES[key]
+
+
+def _new_engine(url: str) -> Engine:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "postgresql":
@@ -64,7 +99,7 @@ def make_engine(url: str) -> Engine:
     if database in ("", ":memory:"):  # one shared connection, or each thread sees its own empty DB
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
-        create_private_file(Path(database))
+        create_private_file(Path(database))  # before this process's first connection to it
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @sa_event.listens_for(engine, "connect")

@@ -13,6 +13,11 @@ N times the tries and a restart does not reset them:
   ``client_max_failures`` within ``lockout_minutes`` the client is blocked for
   ``lockout_minutes``.
 
+A client whose address is not known ("": a connection from this host, e.g. a reverse proxy that
+is not in ``security.trusted_proxies``) is counted under the account key alone: all such clients
+would otherwise share one pair and one client key, and a few wrong guesses at made-up names
+would block everyone's login.
+
 A success clears its pair and account counts. Admins list and clear entries (관리 page, CLI).
 """
 
@@ -91,8 +96,11 @@ def backoff_seconds(failures: int, free: int, cap: float) -> float:
     return float(min(cap, 2 ** min(failures - free, 30)))
 
 
-def throttle_keys(login: str, client: str) -> tuple[str, str, str]:
-    client = client or "unknown"
+def throttle_keys(login: str, client: str) -> tuple[str, ...]:
+    """The keys one try counts under: pair, account and client, or the account alone when the
+    client's address is unknown (pure)."""
+    if not client:
+        return (f"account:{login}",)
     return f"pair:{login}|{client}", f"account:{login}", f"client:{client}"
 
 
@@ -116,26 +124,23 @@ class LoginThrottle(TableStore):
             raise LoginThrottled(wait)
 
     def failed(self, login: str, client: str, policy: ThrottlePolicy) -> None:
-        """Count one failure under the pair, account and client keys."""
+        """Count one failure under its keys (:func:`throttle_keys`)."""
         now = self.clock()
-        pair, account, client_key = throttle_keys(login, client)
+        keys = throttle_keys(login, client)
         with self._lock, self._engine.begin() as conn:
             current = {
-                r.key: r
-                for r in conn.execute(
-                    select(throttle_table).where(throttle_table.c.key.in_((pair, account, client_key)))
-                )
+                r.key: r for r in conn.execute(select(throttle_table).where(throttle_table.c.key.in_(keys)))
             }
-            for key in (pair, account, client_key):
+            for key in keys:
                 row = current.get(key)
                 failures, first = (row.failures + 1, row.first_failure) if row else (1, now)
-                if key == client_key:
+                if key.startswith("client:"):
                     if now - first > policy.client_block_seconds:  # a new window
                         failures, first = 1, now
                     blocked = (
                         now + policy.client_block_seconds if failures >= policy.client_max_failures else 0
                     )
-                elif key == pair:
+                elif key.startswith("pair:"):
                     blocked = now + backoff_seconds(
                         failures, policy.free_failures, policy.backoff_max_seconds
                     )
@@ -154,9 +159,9 @@ class LoginThrottle(TableStore):
                     conn.execute(throttle_table.insert().values(key=key, **values))
 
     def succeeded(self, login: str, client: str) -> None:
-        pair, account, _ = throttle_keys(login, client)
+        keys = [k for k in throttle_keys(login, client) if not k.startswith("client:")]
         with self._lock, self._engine.begin() as conn:
-            conn.execute(delete(throttle_table).where(throttle_table.c.key.in_((pair, account))))
+            conn.execute(delete(throttle_table).where(throttle_table.c.key.in_(keys)))
 
     def entries(self) -> list[ThrottleEntry]:
         """All counted keys, most recent failure first (the 관리 page)."""

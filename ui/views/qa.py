@@ -136,6 +136,15 @@ def feedback_widget(msg_id: str) -> None:
     feedback_review.gold_inputs(msg_id)
 
 
+def shown_chat() -> list[dict[str, Any]]:
+    """The conversation as the user may see it now, re-checked on every rerun like reopened
+    history: a group removed since an answer was given hides that answer's restricted sources
+    and the text quoting them (with a note saying so)."""
+    messages = chat()
+    checked = iter(history_panel.recheck([m["answer"] for m in messages if m["answer"] is not None]))
+    return [m if m["answer"] is None else {**m, "answer": next(checked)} for m in messages]
+
+
 def show_message(msg: dict[str, Any]) -> None:
     with st.chat_message(msg["role"]):
         if msg["role"] == "user":
@@ -201,7 +210,7 @@ except IndexMissingError as missing:
 search_filters = filters_sidebar()
 history_panel.sidebar()
 prompt = st.chat_input(PLACEHOLDER, key="question")
-for message in chat():
+for message in shown_chat():
     show_message(message)
 if not chat() and not prompt:
     st.info(
