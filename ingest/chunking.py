@@ -4,7 +4,8 @@ Statutes: one chunk per article (제N조, 제N조의M), with 장/절/관 path; a
 budget is split on paragraph (항) boundaries, then items (호), with its header repeated in every
 part. 부칙 articles are chunked the same way and marked `is_addendum`.
 Guidelines: split along their headings (Ⅰ./1./가./□/○, markdown #) and paragraphs, packed
-into chunks within the same budget.
+into chunks within the same budget. A guideline written as articles (an uploaded 규정: 제1조(…),
+제2조(…) …) is chunked per article like a statute, so each chunk carries its own article label.
 """
 
 from __future__ import annotations
@@ -492,8 +493,129 @@ def chunk_guideline(doc: LoadedDocument, budget: int, count: CountTokens, min_to
             index += 1
 
 
+# --- regulations (규정, 지침, 조례 uploaded as documents) ------------------------------------------
+
+_REG_ARTICLE = re.compile(r"^제\s*(\d+)\s*조(?:\s*의\s*(\d+))?\s*\(([^()\n]{1,40})\)\s*(.*)$")
+_REG_DIVISION = re.compile(r"^제\s*\d+\s*([장절관])(?:\s*의\s*\d+)?\s+\S.{0,60}$")
+_REG_ADDENDUM = re.compile(r"^부\s*칙\s*(<[^>]*>|\([^)]*\))?\s*$")
+_DIVISION_LEVELS = {"장": 1, "절": 2, "관": 3}
+_REG_MAX_PREAMBLE = 0.2  # share of the text before 제1조: more is a document that quotes articles
+
+
+def is_regulation(text: str) -> bool:
+    """Is this document written as articles (제1조(…), 제2조(…) at line starts, from near its
+    start)? An RFP or guideline that merely quotes or annexes articles is not."""
+    first = second = -1
+    offset = 0
+    for raw in text.split("\n"):
+        m = _REG_ARTICLE.match(raw.replace(PAGE_BREAK, "").strip())
+        if m and first < 0 and int(m.group(1)) == 1:
+            first = offset
+        elif m and first >= 0 and int(m.group(1)) == 2:
+            second = offset
+            break
+        offset += len(raw) + 1
+    return first >= 0 and second > first and first <= len(text) * _REG_MAX_PREAMBLE
+
+
+def split_regulation(text: str) -> list[ArticleSection]:
+    """Articles of a regulation in plain text: 장/절/관 headings make the path, a "부칙" line
+    starts the addenda (their articles restart at 제1조), tables become plain row lines."""
+    sections: list[ArticleSection] = []
+    divisions: dict[int, str] = {}
+    in_addendum, addendum_label = False, ""
+    current: ArticleSection | None = None
+    offset = 0
+    for raw in text.split("\n"):
+        line_start = offset
+        offset += len(raw) + 1
+        line = raw.replace(PAGE_BREAK, "").rstrip()
+        stripped = line.strip()
+        if not stripped or stripped == TABLE_CLOSE:
+            continue
+        if stripped.startswith(TABLE_OPEN):
+            line = stripped = f"[표] {stripped[len(TABLE_OPEN) :]}".strip()
+        if m_add := _REG_ADDENDUM.match(stripped):
+            in_addendum, addendum_label, current = True, (m_add.group(1) or "").strip(), None
+            continue
+        if m_art := _REG_ARTICLE.match(stripped):
+            no, branch, title, rest = m_art.groups()
+            path = "" if in_addendum else " > ".join(divisions[k] for k in sorted(divisions))
+            current = ArticleSection(
+                int(no), int(branch or 0), title.strip(), [rest.strip()] if rest.strip() else [], path,
+                in_addendum, addendum_label, line_start,
+            )  # fmt: skip
+            sections.append(current)
+            continue
+        if (m_div := _REG_DIVISION.match(stripped)) and not in_addendum:
+            level = _DIVISION_LEVELS[m_div.group(1)]
+            divisions = {k: v for k, v in divisions.items() if k < level}
+            divisions[level] = stripped
+            current = None
+            continue
+        if current is None:  # the title, a preamble, or text under a heading before its articles
+            current = ArticleSection(0, 0, "", [], "", in_addendum, addendum_label, line_start)
+            sections.append(current)
+        current.lines.append(line.strip())
+    return sections
+
+
+def regulation_path(sec: ArticleSection) -> str:
+    """Where an article stands: "제1장 총칙 > 제3조(직제 개편 및 정원)", "부칙 <2020. 1. 1.> > 제1조(시행일)"."""
+    head = f"부칙 {sec.addendum_label}".rstrip() if sec.is_addendum else sec.chapter_path
+    label = f"{sec.label}({sec.title})" if sec.label and sec.title else sec.label
+    return " > ".join(p for p in (head, label) if p)
+
+
+def chunk_regulation(doc: LoadedDocument, budget: int, count: CountTokens) -> Iterator[Chunk]:
+    """One chunk per article of a regulation (parts for long ones, cut at 항/호), each labelled with
+    its own article: a short article never joins the next one's label."""
+    doc_id = doc_id_for(doc.path)
+    base = _base_metadata(doc, doc_id)
+    seen: dict[str, int] = {}
+    index = 0
+    for sec in split_regulation(doc.text):
+        if not sec.label and " ".join(sec.lines).strip() in ("", doc.title):
+            continue  # the title line: it heads every chunk already
+        where = regulation_path(sec)
+        header = f"{doc.title} > {where}" if where else doc.title
+        key = f"{'부칙' + sec.addendum_label if sec.is_addendum else ''}{sec.label or where}"
+        seen[key] = occurrence = seen.get(key, 0) + 1
+        bodies = fit_parts(
+            lambda b, lines=sec.lines: split_article_body(lines, b, count), header, budget, count
+        )
+        page = page_at(doc.text, sec.start, doc.paged)
+        for part, body in enumerate(bodies, start=1):
+            part_tag = f" [{part}/{len(bodies)}]" if len(bodies) > 1 else ""
+            text = f"{header}{part_tag}\n{body}".strip()
+            p_from, p_to = _paragraph_numbers(body)
+            meta = {
+                **base,
+                "article": sec.label,
+                "article_no": sec.no,
+                "article_branch": sec.branch,
+                "article_title": sec.title,
+                "occurrence": occurrence,
+                "is_addendum": sec.is_addendum,
+                "chapter_path": sec.chapter_path,
+                "section_path": where,
+                "page": page,
+                "part": part,
+                "parts": len(bodies),
+                "paragraph_from": p_from,
+                "paragraph_to": p_to,
+                "chunk_index": index,
+                "text_hash": text_key(text),
+            }
+            meta.update(ocr_metadata(doc, page))
+            yield Chunk(chunk_id(doc_id, f"{key}#{occurrence}#{part}", text), text, meta)
+            index += 1
+
+
 def chunk_document(doc: LoadedDocument, budget: int, count: CountTokens, min_tokens: int = 40) -> list[Chunk]:
     """Chunks of any loaded document, by its type."""
     if doc.doc_type == "statute":
         return list(chunk_statute(doc, budget, count))
+    if is_regulation(doc.text):
+        return list(chunk_regulation(doc, budget, count))
     return list(chunk_guideline(doc, budget, count, min_tokens))

@@ -72,7 +72,7 @@ EXPECTED: dict[str, tuple[str | None, int | str]] = {
     SEOUL: ("guideline", 20_000),
     BASEL: ("guideline", 160_000),
     SCANNED: (None, "OCR"),
-    HWP_DIST: (None, "배포용"),
+    HWP_DIST: ("guideline", 1_400),  # 배포용: the decrypted ViewText (PrvText has only 567)
     HWP_NURI: ("guideline", 950),
     HWP_TAX: ("guideline", 600),
     HWP_MOEF: ("guideline", 1_796),
@@ -304,10 +304,15 @@ def test_hwp_hwpx_parity(docs_dir: Path, hwp: str, hwpx: str, hangul: int) -> No
     assert a >= hangul * 0.99
 
 
-def test_distribution_hwp_does_not_index_preview(docs_dir: Path) -> None:
-    with pytest.raises(LoaderError) as err:
-        load_document(docs_dir / HWP_DIST)
-    assert "배포용" in err.value.reason and "PrvText" in err.value.reason
+def test_distribution_hwp_is_decrypted(docs_dir: Path) -> None:
+    # 배포용: ViewText/Section0 is AES-128 encrypted with the key the file carries; the whole
+    # notice is read, not the 567-syllable PrvText preview.
+    doc = load(docs_dir, HWP_DIST)
+    assert doc.metadata["distribution"] is True
+    assert "②기초금액 : 금72,300,000원(금칠천이백삼십만원)(※부가가치세 포함)" in doc.text
+    assert "③계약기간 : 2025년 1월 1일 ~ 2025년 12월 31일" in doc.text
+    assert doc.text.rstrip().endswith("강남세움복지관장")  # the last paragraph: nothing cut off
+    assert count_hangul(doc.text) >= 1_400
 
 
 def test_hwp_without_preview_stream(docs_dir: Path) -> None:

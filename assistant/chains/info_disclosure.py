@@ -29,6 +29,7 @@ from assistant.deadlines import (
     remedy_deadlines,
 )
 from assistant.retrieval import SearchFilters
+from assistant.security.personal_info import PersonalInfo, asks_for_personal_data, find_personal_info
 
 Decision = Literal["공개", "부분공개", "비공개"]
 LAW = "공공기관의 정보공개에 관한 법률"
@@ -50,6 +51,7 @@ GROUND_WORDS: dict[int, tuple[str, ...]] = {
     7: ("영업비밀", "영업상 비밀", "경영상", "원가", "단가 산출", "기술 자료", "법인 내부"),
     8: ("부동산 투기", "개발 예정지", "매점매석"),
 }  # fmt: skip
+_OFFICIAL = re.compile(r"공무원|담당자|주무관|직원")
 _ONGOING = ("진행 중", "진행중", "검토 중", "검토중", "협의 중", "미확정", "확정 전", "(안)", "초안")
 _ITEM_START = re.compile(r"^\s*(?:\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|[①-⑳]|[-ㆍ·•○□*])\s*")
 
@@ -89,27 +91,88 @@ class DisclosureReview:
 # --- pure helpers -------------------------------------------------------------------------------
 
 
+# Numbered item markers inside a line: "1.", "2)", "(3)", "④", "가." at a word start.
+_INLINE_MARK = re.compile(r"(?:^|(?<=[\s/;,]))(?:(\d{1,2})[.)]|\((\d{1,2})\)|([①-⑳])|([가-하])[.)])(?=\s*\S)")
+# "2025. 1. 2.": the 1 and 2 are date parts, not items
+_DATE_BEFORE = re.compile(r"\d\s*\.\s*$")
+_DATE_AFTER = re.compile(r"\s*\d{1,2}\s*\.(?:\s|$)")
+_SEPARATORS = re.compile(r"^[\s/;,·]+|[\s/;,·]+$")
+_HANGUL_ORDER = "가나다라마바사아자차카타파하"
+# Sentence ends (not the dots of "2024. 12. 31."), ";" and " / " between unnumbered items
+_ITEM_SEPARATOR = re.compile(r"(?<=[가-힣)][.?!])\s+|\s*;\s*|\s+/\s+")
+
+
+def _mark_value(m: re.Match[str]) -> tuple[str, int]:
+    arabic, paren, circled, hangul = m.groups()
+    if arabic or paren:
+        return ("num" if arabic else "paren"), int(arabic or paren)
+    if circled:
+        return "circled", ord(circled) - ord("①") + 1
+    return "hangul", _HANGUL_ORDER.find(hangul) + 1
+
+
+def _numbered_items(text: str) -> list[str]:
+    """Items after markers numbered 1, 2, 3 … of one kind, wherever they stand (one line or many)."""
+    best: list[re.Match[str]] = []
+    for kind in ("num", "paren", "circled", "hangul"):
+        run: list[re.Match[str]] = []
+        for m in _INLINE_MARK.finditer(text):
+            k, value = _mark_value(m)
+            if k != kind or value != len(run) + 1:
+                continue
+            if k == "num" and (_DATE_BEFORE.search(text[: m.start()]) or _DATE_AFTER.match(text, m.end())):
+                continue
+            run.append(m)
+        if len(run) > len(best):
+            best = run
+    if not best or (len(best) == 1 and text[: best[0].start()].strip()):
+        return []
+    ends = [m.start() for m in best[1:]] + [len(text)]
+    items = [" ".join(text[m.end() : e].split()) for m, e in zip(best, ends, strict=True)]
+    return [i for i in (_SEPARATORS.sub("", t) for t in items) if i]
+
+
 def split_items(request: str) -> list[str]:
-    """The requested items: numbered/bulleted lines, else sentences, else the whole text."""
+    """The requested items: numbered items (on one line or many), bulleted lines, else sentences
+    or parts between ";" and " / ", else the whole text."""
+    if numbered := _numbered_items(request.strip()):
+        return numbered
     lines = [ln for ln in request.split("\n") if ln.strip()]
     marked = [ln for ln in lines if _ITEM_START.match(ln)]
     if len(marked) >= 2 or (marked and len(lines) == len(marked)):
         return [_ITEM_START.sub("", ln, count=1).strip() for ln in marked]
     text = " ".join(ln.strip() for ln in lines)
-    parts = [p.strip() for p in re.split(r"(?<=[.?!])\s+|\s*;\s*", text) if len(p.strip()) >= 4]
+    parts = [p.strip() for p in _ITEM_SEPARATOR.split(text) if len(p.strip()) >= 4]
     return parts or ([text.strip()] if text.strip() else [])
 
 
+def _privacy_reason(found: Sequence[PersonalInfo], asked: PersonalInfo | None, text: str) -> str:
+    """Why personal data decides the item, naming the words that showed it."""
+    words = ", ".join(dict.fromkeys(f"‘{p.trigger}’({p.kind})" for p in found))
+    if asked is not None:
+        reason = (
+            f"청구 대상이 개인정보({asked.kind}) 자체이므로 비공개를 제안합니다 (정보공개법 제9조제1항제6호, "
+            f"「{PRIVACY_LAW}」). 단서: {words}."
+        )
+        if _OFFICIAL.search(text):
+            reason += " 직무를 수행한 공무원의 성명·직위는 공개 대상(같은 호 단서 라목)이나, 개인 연락처 등은 이에 해당하지 않습니다."
+        return reason
+    return f"가릴 개인정보(제9조제1항제6호): {words}."
+
+
 def classify_item(n: int, text: str) -> ItemReview:
-    """Grounds suggested by the item's words and the proposed decision (pure)."""
+    """Grounds suggested by the item's words and the personal data it asks for or contains, and
+    the proposed decision (pure)."""
     low = text.lower()
+    found = find_personal_info(text)
+    asked = asks_for_personal_data(text)
     grounds: list[int] = []
-    triggers: list[str] = []
+    triggers: list[str] = list(dict.fromkeys(p.trigger for p in found))
     for ho, words in GROUND_WORDS.items():
         hit = [w for w in words if w in low]
-        if hit:
+        if hit or (ho == 6 and found):
             grounds.append(ho)
-            triggers += hit
+            triggers += [w for w in hit if not any(w in t.lower() for t in triggers)]
     privacy = 6 in grounds
     if not grounds:
         return ItemReview(
@@ -117,11 +180,15 @@ def classify_item(n: int, text: str) -> ItemReview:
         )
     ongoing = 5 in grounds and any(w in text for w in _ONGOING)
     only_privacy = grounds == [6]
-    if only_privacy or (set(grounds) <= {5, 6} and not ongoing):
-        decision: Decision = "부분공개"
+    if asked is not None:
+        decision: Decision = "비공개"
+        reason = _privacy_reason(found, asked, text)
+    elif only_privacy or (set(grounds) <= {5, 6} and not ongoing):
+        decision = "부분공개"
         reason = (
             "비공개 대상 부분을 가리고 나머지를 공개합니다(정보공개법 제14조 부분 공개)."
-            + (" 개인 식별 정보는 가립니다." if privacy else "")
+            + (" " + _privacy_reason(found, None, text) if found else "")
+            + (" 개인 식별 정보는 가립니다." if privacy and not found else "")
             + (" 의사결정 과정의 의견·검토 부분은 가립니다." if 5 in grounds else "")
         )
     else:

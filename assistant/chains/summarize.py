@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.addenda import addendum_notes
 from assistant.chains.context import ChainContext
 from assistant.chains.extractive import rank_central, select_diverse
 from assistant.chains.prompts import (
@@ -37,6 +38,7 @@ from assistant.chains.text import (
     truncate_to_tokens,
 )
 from assistant.chains.types import Mode
+from assistant.doc_facts import FACT_NAMES, Fact, Passage, cover_title, document_kind, extract_facts
 from assistant.korean import morphemes
 from assistant.legal_refs import normalize_title
 from assistant.llm import Generation, describe_llm_error, stream_chat
@@ -49,6 +51,8 @@ from ingest.model import LoadLimits
 
 EXTRACTIVE_NOTE = "※ 발췌 요약 (LLM 미사용): 문서에서 중요도가 높은 문장을 그대로 골라 정리했습니다."
 FINDINGS_NOTE = "본문에서 규칙으로 찾은 문장입니다(원문 그대로)."
+FACTS_NOTE = "본문과 표에서 규칙으로 찾은 값입니다. 괄호 안은 찾은 위치입니다."
+ADDENDA_NOTE = "부칙은 본문 요약·기한에서 빼고 따로 적었습니다."
 _MAX_FINDINGS_PER_KIND = 25
 _MAX_SENTENCES = 6000  # extractive ranking cap (very long PDFs): the first sentences are kept
 _SECTION_POINTS = 3
@@ -106,6 +110,9 @@ class Summary:
     origin: str = ""  # "색인" or the uploaded file's name
     tokens_in: int = 0
     tokens_out: int = 0
+    kind: str | None = None  # "제안요청서" | "공고" | "계획": the fact sheet comes first
+    facts: list[Fact] = field(default_factory=list)
+    addenda: list[str] = field(default_factory=list)  # 부칙: 시행일·경과조치, one line per 부칙
 
     def to_markdown(self) -> str:
         out = [f"## {self.title} 요약"]
@@ -113,6 +120,12 @@ class Summary:
             out.append(EXTRACTIVE_NOTE)
         if self.fallback_reason:
             out.append(f"※ {self.fallback_reason}")
+        if self.kind:
+            lines = [f"- **{f.name}**: {f.value} ({f.location})" for f in self.facts]
+            missing = [n for n in FACT_NAMES if n not in {f.name for f in self.facts}]
+            if missing:
+                lines.append(f"- 찾지 못함: {', '.join(missing)} (원문에서 확인하세요)")
+            out.append(f"### 사업 개요 ({self.kind})\n{FACTS_NOTE}\n" + "\n".join(lines))
         out.append("### 핵심 요약\n" + "\n".join(f"- {p}" for p in self.key_points))
         if self.sections:
             blocks = []
@@ -123,16 +136,27 @@ class Summary:
         if self.findings:
             lines = [f"- **[{f.kind}]** {f.match} — {f.text} ({f.location})" for f in self.findings]
             out.append(f"### 의무·기한·금액·대상\n{FINDINGS_NOTE}\n" + "\n".join(lines))
+        if self.addenda:
+            lines = [f"- {a}" for a in self.addenda]
+            out.append(f"### 부칙 (시행일·경과조치)\n{ADDENDA_NOTE}\n" + "\n".join(lines))
         return "\n\n".join(out)
 
 
 # --- documents into units -----------------------------------------------------------------------
 
 
-def _location(meta: dict[str, Any]) -> str:
+_ADDENDUM_LABEL = re.compile(r"부칙\s*(<[^>]*>|\([^)]*\))")
+
+
+def _location(meta: dict[str, Any], header: str = "") -> str:
+    if meta.get("is_addendum"):  # "부칙 <2020. 1. 1.> 제1조(시행일)": which 부칙, from the chunk header
+        m = _ADDENDUM_LABEL.search(header)
+        title = f"({meta['article_title']})" if meta.get("article_title") else ""
+        parts = ("부칙", m.group(1) if m else "", f"{meta.get('article') or ''}{title}")
+        return " ".join(p for p in parts if p)
     if meta.get("article"):
         title = f"({meta['article_title']})" if meta.get("article_title") else ""
-        return f"{'부칙 ' if meta.get('is_addendum') else ''}{meta['article']}{title}"
+        return f"{meta['article']}{title}"
     parts = [str(meta["section_path"])] if meta.get("section_path") else []
     page = meta.get("page")
     if isinstance(page, int) and page > 0:
@@ -143,7 +167,8 @@ def _location(meta: dict[str, Any]) -> str:
 def _section(meta: dict[str, Any]) -> str:
     if meta.get("is_addendum"):
         return "부칙"
-    path = str(meta.get("chapter_path") or meta.get("section_path") or "")
+    # an article's section is its chapter (a regulation without 장: one group), not its own label
+    path = str(meta.get("chapter_path") or ("" if meta.get("article") else meta.get("section_path")) or "")
     return path.split(" > ")[0].strip() if path else ""
 
 
@@ -152,8 +177,9 @@ def units_from_chunks(chunks: Sequence[tuple[str, dict[str, Any]]]) -> list[Unit
     ordered = sorted(chunks, key=lambda c: int(c[1].get("chunk_index", 0)))
     units: list[Unit] = []
     for text, meta in ordered:
-        body = text.split("\n", 1)[1] if "\n" in text else text
-        loc, sec = _location(meta), _section(meta)
+        header, _, rest = text.partition("\n")
+        body = rest if rest else text
+        loc, sec = _location(meta, header), _section(meta)
         table = str(meta.get("table_caption") or "표") if meta.get("is_table") else None
         if table is not None:  # drop the repeated "열: …" line; each row names its columns
             body = "\n".join(ln for ln in body.split("\n") if not ln.startswith("열: "))
@@ -256,11 +282,14 @@ _TABLE_FINDINGS: dict[str, re.Pattern[str]] = {
 
 _MONEY_CAPTION = re.compile(r"원")  # "(단위 : 십억원)", "예산(백만원)": every number is an amount
 _NUMBER_CELL = re.compile(r"[^|:]+:\s*\d[\d,.]*")
+_REVISION_COLUMNS = re.compile(r"(?:^|\| )(?:버전|개정\s*(?:일자|번호|차수)|이력|Ver(?:sion)?\.?):", re.I)
 
 
 def _table_findings(unit: Unit, found: list[Finding], counts: dict[str, int], limit: int) -> None:
     """Findings of a table unit: one per (kind, row), the row with its headers as context; in a
     table whose caption gives a money unit, the first numeric cell of a row is an amount."""
+    if _REVISION_COLUMNS.search(unit.text.split("\n", 1)[0]):
+        return  # a revision-history table: its dates are when the document changed, not deadlines
     money = bool(unit.table and _MONEY_CAPTION.search(unit.table))
     where = (
         f"{unit.location} · 표 {unit.table}" if unit.table and unit.table != "표" else f"{unit.location} · 표"
@@ -311,17 +340,50 @@ def find_findings(units: Sequence[Unit], limit: int = _MAX_FINDINGS_PER_KIND) ->
 # --- grouping -----------------------------------------------------------------------------------
 
 
+def _passage(unit: Unit) -> Passage:
+    if unit.table is None:
+        return Passage(unit.text, unit.location)
+    where = f"{unit.location} · 표" + (f" {unit.table}" if unit.table != "표" else "")
+    return Passage(unit.text, where, unit.table is not None)
+
+
+_TOC_PAGE = re.compile(r"(?:\t|\s{2,}|[.·…ㆍ]{2,})\s*\d+\s*$")
+# a table of contents and the body may write Ⅰ or "I"
+_ASCII_ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ", "VI": "Ⅵ"}
+
+
+def _section_key(name: str) -> str:
+    """A section name as a table of contents and the body both write it: without the page
+    number, spaces, and with Ⅰ for I."""
+    name = _TOC_PAGE.sub("", name).strip()
+    name = re.sub(r"^([IVX]{1,4})(?=\.)", lambda m: _ASCII_ROMAN.get(m.group(1), m.group(1)), name)
+    return re.sub(r"\s+", "", name)
+
+
 def group_sections(
     units: Sequence[Unit], count: Callable[[str], int], budget: int
 ) -> list[tuple[str, list[Unit]]]:
-    """Consecutive units of one section together; documents without sections are cut into
-    budget-sized groups named by their location range."""
+    """Units of one section together (a section named twice, as in a table of contents and then
+    the body, is one group); documents without sections are cut into budget-sized groups named
+    by their location range."""
     groups: list[tuple[str, list[Unit]]] = []
+    named: dict[str, int] = {}
     for u in units:
+        key = _section_key(u.section)
         if groups and groups[-1][0] == u.section:
             groups[-1][1].append(u)
+        elif key and key in named and not _TOC_PAGE.search(groups[named[key]][0]):
+            groups[named[key]][1].append(u)
         else:
-            groups.append((u.section, [u]))
+            if key in named:  # a contents line ("Ⅰ. 과업안내\t 1"): its section stands where the body does
+                toc = groups[named[key]][1]
+                groups[named[key]] = ("", [])
+                groups.append((u.section, [*toc, u]))
+            else:
+                groups.append((u.section, [u]))
+            if key:
+                named[key] = len(groups) - 1
+    groups = [g for g in groups if g[1]]
     if len(groups) == 1 and not groups[0][0]:
         texts = [u.text for u in units]
         return [("", [units[i] for i in idx]) for idx in pack_by_tokens(texts, budget, count)]
@@ -344,22 +406,25 @@ class _Sent:
     purpose: bool = False  # first sentence of a statute's 목적 article: the law in one sentence
 
 
-def _sentences(groups: Sequence[tuple[str, list[Unit]]]) -> list[_Sent]:
+def _sentences(groups: Sequence[tuple[str, list[Unit]]], title: str = "") -> list[_Sent]:
     raw: list[tuple[str, int, bool]] = []
     for gi, (_, units) in enumerate(groups):
         for u in units:
+            if u.table is not None:
+                continue  # table rows ("헤더: 값 | …") are facts, not sentences to summarise with
             is_purpose = u.location.endswith("(목적)")
             for j, s in enumerate(split_sentences(u.text)):
                 t = strip_amendments(s.text).strip()
                 # headings, bare item numbers and table debris make poor summary sentences
-                if 20 <= len(t) <= 300 and re.search(r"[가-힣]{2,}", t):
+                if 20 <= len(t) <= 300 and re.search(r"[가-힣]{2,}", t) and t != title:
                     raw.append((t, gi, is_purpose and j == 0))
     raw = raw[:_MAX_SENTENCES]
     terms = morphemes([t for t, _, _ in raw])
     return [_Sent(t, g, tm, p) for (t, g, p), tm in zip(raw, terms, strict=True)]
 
 
-_LEAD_MARK = re.compile(r"^\s*(?:[①-⑳]|[-•*○◦·ㆍ□■▪►>]|\d{1,2}[.)]|[가-하][.)])\s*")
+# "○○공사" is a name with its letters hidden, not a bullet and a name
+_LEAD_MARK = re.compile(r"^\s*(?:[①-⑳]|[-•*○◦·ㆍ□■▪►>](?![○◦])|\d{1,2}[.)]|[가-하][.)])\s*")
 _IDEAL_CHARS = 150
 # Statute boilerplate (delegation clauses, amendments of other acts) rarely says what a law does.
 _BOILERPLATE = re.compile(
@@ -375,7 +440,7 @@ def clean_point(sentence: str) -> str:
 def extractive_summary(
     title: str, groups: Sequence[tuple[str, list[Unit]]], n_key: int
 ) -> tuple[list[str], list[SectionSummary]]:
-    sents = _sentences(groups)
+    sents = _sentences(groups, title)
     # Long provisions mention many frequent terms; a length factor keeps bullets readable.
     scores = [
         sc * min(1.0, _IDEAL_CHARS / max(len(s.text), 1)) * (0.2 if _BOILERPLATE.search(s.text) else 1.0)
@@ -392,8 +457,9 @@ def extractive_summary(
     for gi, (name, units) in enumerate(groups):
         idx = [i for i, s in enumerate(sents) if s.group == gi]
         picked = select_diverse([scores[i] for i in idx], [sents[i].terms for i in idx], _SECTION_POINTS)
+        text_unit = next((u for u in units if u.table is None), None)
         points = [clean_point(sents[idx[j]].text) for j in picked] or [
-            clean_point(units[0].text.split("\n")[0][:200])
+            clean_point(text_unit.text.split("\n")[0][:200]) if text_unit else f"[표] {units[0].table}"
         ]
         sections.append(SectionSummary(name or _range(units), _range(units), points))
     return key, sections
@@ -462,6 +528,12 @@ def stream_summary(
     else:
         raise TypeError(f"summary target must be a title or an UploadedFile, not {type(target).__name__}")
     cfg = ctx.settings.chains
+    head = [ln for u in units[:8] for ln in u.text.split("\n")[:10]]
+    title = cover_title(title, head)
+    kind = document_kind(title, head)
+    facts = extract_facts([_passage(u) for u in units]) if kind else []
+    addenda = addendum_notes([(u.location, u.text) for u in units if u.section == "부칙"])
+    units = [u for u in units if u.section != "부칙"] or units  # 부칙: own short section only
     groups = group_sections(units, ctx.tokens, cfg.summary_chunk_tokens)
     findings = find_findings(units)
     fallback = f"{ctx.llm_error} 발췌 요약으로 대신합니다." if ctx.llm_error else None
@@ -470,6 +542,7 @@ def stream_summary(
         try:
             summary = yield from _generated(title, groups, ctx, calls, progress)
             summary.findings, summary.origin = findings, origin
+            summary.kind, summary.facts, summary.addenda = kind, facts, addenda
             summary.tokens_in, summary.tokens_out = calls.tokens_in, calls.tokens_out
             yield summary
             return
@@ -479,6 +552,7 @@ def stream_summary(
             fallback = describe_llm_error(exc, ctx.settings.llm) + " 발췌 요약으로 대신합니다."
     key, sections = extractive_summary(title, groups, cfg.summary_key_points)
     summary = Summary(title, key, sections, findings, "extractive", fallback, origin)
+    summary.kind, summary.facts, summary.addenda = kind, facts, addenda
     yield summary.to_markdown()
     yield summary
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import olefile
 
+from ingest.loaders.hwp_distribution import DistributionError, decrypt_view_section
 from ingest.loaders.textnorm import choose_title, normalize_text, tidy_lines
 from ingest.loaders.ziputil import ZIP_BOMB_REASON
 from ingest.model import ErrorKind, LoadedDocument, LoaderError, LoadLimits, check_text_budget
@@ -34,7 +35,7 @@ _INLINE = {4, 5, 6, 7, 8, 9, 19, 20}
 _SINGLE_OUT = {9: "\t", 10: "\n", 24: "-", 30: " ", 31: " "}  # tab, line break, hyphen, spaces
 _SECTION = re.compile(r"^Section(\d+)$")
 
-DISTRIBUTION_REASON = "배포용(암호화) HWP 문서라 본문을 읽을 수 없습니다 (미리보기 PrvText만 있음)"
+DISTRIBUTION_REASON = "배포용 HWP 문서의 암호화된 본문(ViewText)을 풀 수 없습니다 (손상된 파일?)"
 PASSWORD_REASON = "암호가 설정된(암호화) HWP 문서라 본문을 읽을 수 없습니다 (암호를 해제해 다시 저장하세요)"
 
 
@@ -159,10 +160,10 @@ def _table_lines(records: list[Record], start: int, end: int, level: int) -> lis
     return table_block(grid, " ".join(c.strip() for c in caption if c.strip()))
 
 
-def _section_streams(ole: olefile.OleFileIO) -> list[list[str]]:
+def _section_streams(ole: olefile.OleFileIO, storage: str = "BodyText") -> list[list[str]]:
     found = []
     for entry in ole.listdir(streams=True, storages=False):
-        if len(entry) == 2 and entry[0] == "BodyText" and (m := _SECTION.match(entry[1])):
+        if len(entry) == 2 and entry[0] == storage and (m := _SECTION.match(entry[1])):
             found.append((int(m.group(1)), entry))
     return [entry for _, entry in sorted(found)]
 
@@ -206,7 +207,8 @@ def summary_title(ole: olefile.OleFileIO) -> str | None:
 
 
 def load_hwp(path: Path, limits: LoadLimits) -> LoadedDocument:
-    """Extract BodyText paragraphs of an HWP 5.x file; never falls back to the PrvText preview."""
+    """Extract the section paragraphs of an HWP 5.x file (BodyText, or the decrypted ViewText of a
+    배포용 document); never falls back to the PrvText preview."""
     try:
         ole = olefile.OleFileIO(str(path))
     except OSError as exc:
@@ -215,11 +217,11 @@ def load_hwp(path: Path, limits: LoadLimits) -> LoadedDocument:
         if not ole.exists("FileHeader"):
             raise LoaderError(str(path), "HWP FileHeader 스트림이 없습니다 (HWP 문서가 아니거나 손상됨)")
         version, flags = parse_file_header(ole.openstream("FileHeader").read(), path)
-        if flags & FLAG_DISTRIBUTION:
-            raise LoaderError(str(path), DISTRIBUTION_REASON)
         if flags & FLAG_PASSWORD:
             raise LoaderError(str(path), PASSWORD_REASON)
-        sections = _section_streams(ole)
+        # 배포용: BodyText holds only a placeholder; the text is in ViewText, keyed by the file itself
+        distribution = bool(flags & FLAG_DISTRIBUTION)
+        sections = _section_streams(ole, "ViewText" if distribution else "BodyText")
         if not sections:
             raise LoaderError(str(path), "HWP 본문(BodyText/Section) 스트림이 없습니다")
         lines: list[str] = []
@@ -227,6 +229,11 @@ def load_hwp(path: Path, limits: LoadLimits) -> LoadedDocument:
         used_chars = 0
         for entry in sections:
             raw = ole.openstream(entry).read()
+            if distribution:
+                try:
+                    raw = decrypt_view_section(raw)
+                except DistributionError as exc:
+                    raise LoaderError(str(path), f"{DISTRIBUTION_REASON}: {exc}") from exc
             data = _decompress(raw, path, "/".join(entry), budget) if flags & FLAG_COMPRESSED else raw
             budget -= len(data)
             part = section_text(data)
@@ -236,4 +243,6 @@ def load_hwp(path: Path, limits: LoadLimits) -> LoadedDocument:
         title = choose_title(summary_title(ole), path.stem)
     text = tidy_lines(normalize_text("\n".join(lines)))
     meta = {"source_format": "hwp", "hwp_version": ".".join(map(str, version)), "sections": len(sections)}
+    if distribution:
+        meta["distribution"] = True
     return LoadedDocument(str(path), title, "guideline", text, meta)

@@ -16,10 +16,11 @@ from assistant.chains import (
     indexed_documents,
     stream_summary,
 )
+from assistant.doc_facts import FACT_NAMES
 from assistant.retrieval import IndexMissingError
 from assistant.security.guard import InputRejected, check_upload
 from ingest.model import LoaderError
-from ui import audit, components, state
+from ui import audit, components, downloads, state
 from ui.admin import safe_name
 
 UPLOAD_TYPES = ["pdf", "hwpx", "hwp", "docx", "txt", "md", "png", "jpg", "jpeg", "tif", "tiff"]
@@ -86,6 +87,16 @@ def show_summary(summary: Summary) -> None:
         st.caption(f"{note} · 출처: {summary.origin or '색인'}")
         if summary.fallback_reason:
             st.warning(summary.fallback_reason, icon=":material/power_off:")
+        if summary.kind:  # 제안요청서·공고·계획: what the document is, first
+            st.markdown(f"#### 사업 개요 ({summary.kind})")
+            st.caption("본문과 표에서 규칙으로 찾은 값입니다. 빈 항목은 원문에서 확인하세요.")
+            found = {f.name: f for f in summary.facts}
+            facts = [
+                {"항목": n, "값": found[n].value if n in found else "(찾지 못함)",
+                 "위치": found[n].location if n in found else ""}
+                for n in FACT_NAMES
+            ]  # fmt: skip
+            st.dataframe(facts, hide_index=True, width="stretch")
         st.markdown("#### 핵심 요약")
         st.markdown(
             "\n".join(f"- {components.safe_markdown(p)}" for p in summary.key_points)
@@ -109,15 +120,16 @@ def show_summary(summary: Summary) -> None:
                 for f in summary.findings
             ]
             st.dataframe(rows, hide_index=True, width="stretch")
-        st.download_button(
-            "요약 내려받기 (.md)",
-            summary.to_markdown().encode("utf-8"),
-            icon=":material/download:",
-            file_name=f"{safe_name(summary.title)}_요약.md",
-            mime="text/markdown",
-            key="summary_download",
-            on_click="ignore",  # no rerun: the page stays as it is
-        )
+        if summary.addenda:
+            st.markdown("#### 부칙 (시행일·경과조치)")
+            st.markdown("\n".join(f"- {components.safe_markdown(a)}" for a in summary.addenda))
+        user = state.current_user()
+        if user is not None:  # served by the gate to this tab and session only (ui.downloads)
+            content = summary.to_markdown().encode("utf-8")
+            offer = downloads.Offer(f"{safe_name(summary.title)}_요약.md", "text/markdown", lambda _: content)
+            downloads.download_button(
+                "요약 내려받기 (.md)", offer, user, icon=":material/download:", key="summary_download"
+            )
 
 
 st.title("문서 요약")
@@ -150,7 +162,9 @@ def summarize_upload(name: str, data: bytes, done: audit.Outcome) -> Summary | N
     except InputRejected as exc:
         unreadable(exc.reason)
         done.detail = f"거부: {exc.kind}"
-        audit.record(s, "input_rejected", state.current_user(), sources=[name], detail=f"요약 업로드: {exc.kind}")
+        audit.record(
+            s, "input_rejected", state.current_user(), sources=[name], detail=f"요약 업로드: {exc.kind}"
+        )
         return None
     folder = Path(s.ui.upload_dir) / SUMMARY_UPLOADS
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
