@@ -20,6 +20,7 @@ rows rebuilt with the lay text that still fits it.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -28,6 +29,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from assistant.keyword_segment import LayTokens
 from assistant.korean import char_bigrams, morphemes
@@ -144,6 +146,13 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[dict], int]:
     return rows, bad
 
 
+def open_lines(path: Path) -> IO[str]:
+    """The table's text lines: ``.gz`` (as shipped in corpus/lay) or plain JSONL."""
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
 def file_digest(path: Path | None, exclude_topics: Sequence[str] = ()) -> str:
     """Identity of the lay table a file yields ("none" without one): what snapshots record."""
     if path is None or not path.is_file():
@@ -181,7 +190,7 @@ def load_table(path: Path | None, cache_dir: Path, exclude_topics: Sequence[str]
             return _table(digest, str(path), data["rows"], [t.split() for t in data["tokens"]], data["bad"])
         except (OSError, ValueError, KeyError):
             log.warning("생활법령 문장 캐시를 읽지 못해 다시 만듭니다: %s", cache)
-    with path.open(encoding="utf-8") as fh:
+    with open_lines(path) as fh:
         rows, bad = parse_lines(fh)
     skip = set(exclude_topics)
     rows = [r for r in rows if r["topic"] not in skip]

@@ -106,9 +106,14 @@ class _PendingFile:
 Progress = Callable[[int, int, int], None]  # (files done, files total, chunks embedded)
 
 
+# A folder's README describes the folder (corpus/README.md: what the samples are), it is not a
+# document of the city: a folder walk leaves it out; named explicitly, it is indexed.
+FOLDER_NOTES = frozenset({"readme.md", "readme.txt"})
+
+
 def discover_files(paths: list[Path], extensions: tuple[str, ...]) -> list[Path]:
     """Files to index: named files as given (so an unsupported one is reported), folders
-    recursively by extension, hidden entries skipped."""
+    recursively by extension, hidden entries and README files skipped."""
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -117,6 +122,7 @@ def discover_files(paths: list[Path], extensions: tuple[str, ...]) -> list[Path]
                 for f in sorted(p.rglob("*"))
                 if f.is_file()
                 and f.suffix.lower() in extensions
+                and f.name.lower() not in FOLDER_NOTES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
         else:
@@ -460,12 +466,8 @@ def _index_files(
                 indexer.commit(p, report)
         pending, pending_chunks = [], 0
 
-    looked_at = 0
-
     def jobs() -> Iterator[prepare_worker.Job]:
-        nonlocal looked_at
         for path in files:
-            looked_at += 1
             t0 = time.perf_counter()
             try:
                 # The access groups are part of what was indexed: a changed rule re-indexes the file.
@@ -486,7 +488,11 @@ def _index_files(
     # Hashing every file first is cheap; a handful of changed files is not worth a worker start.
     todo = list(jobs())
     workers = cfg.prepare_workers if len(todo) >= cfg.prepare_min_files else 0
+    # Hashing is done for every file before the first one is prepared: progress counts the files
+    # settled so far (unchanged ones at once, changed ones as they are prepared).
+    settled = len(files) - len(todo)
     for done in prepare_worker.prepared(todo, settings, indexer.manifest, workers, cfg.prepare_ahead):
+        settled += 1
         report.parse_seconds += done.seconds
         report.tokenise_seconds += done.tokenise_seconds
         try:
@@ -501,7 +507,7 @@ def _index_files(
         if pending_chunks >= batch:
             flush()
         if progress:
-            progress(looked_at, len(files), report.chunks_embedded)
+            progress(settled, len(files), report.chunks_embedded)
     flush()
     # Files that were indexed from these roots and are gone now.
     for path in sorted(known):

@@ -155,11 +155,14 @@ def sync(
     progress: Any = None,
     history: bool = False,
     history_since: str = "",
+    into: Path | None = None,
 ) -> SyncReport:
     """Bring the index to the repository's checked-out commit (see module doc). `laws` limits
     the sync to these law folders (e.g. 지방자치법). With `history`, the past versions of the
     changed files (in force on or after `history_since`) are indexed too, as chunks with
-    `valid_to` that only a search for a date in their validity returns."""
+    `valid_to` that only a search for a date in their validity returns. With `into` (the shipped
+    book, ``statutes.book_dir``), the changed law folders are copied there first and indexed from
+    there: the book the product ships stays the one the index holds, updated by small diffs."""
 
     start = time.perf_counter()
     repo = Path(repo).resolve()
@@ -187,7 +190,12 @@ def sync(
         changed = [p for p in sg.law_files(repo, head) if sg.folder_of(p) in folders]
     report.laws = folders
     report.articles = article_changes(repo, previous, head, changed)
-    present = [repo / sg.LAW_ROOT / f for f in folders if (repo / sg.LAW_ROOT / f).is_dir()]
+    root = repo / sg.LAW_ROOT
+    if into is not None:
+        root = Path(into).resolve() / sg.LAW_ROOT
+        for f in folders:
+            mirror_folder(repo / sg.LAW_ROOT / f, root / f)
+    present = [root / f for f in folders if (root / f).is_dir()]
     if history:
         present += write_history(repo, head, changed, db_dir / HISTORY_DIR, history_since)
     if present:
@@ -198,7 +206,7 @@ def sync(
                 + report.ingest.summary()
             )
     # Law folders deleted from the repository: their files leave the index.
-    gone = {str(repo / sg.LAW_ROOT / f) for f in folders if not (repo / sg.LAW_ROOT / f).is_dir()}
+    gone = {str(root / f) for f in folders if not (root / f).is_dir()}
     if gone:
         manifest = open_manifest(settings)
         indexed = sorted(manifest.files()) if manifest else []
@@ -214,6 +222,24 @@ def sync(
     )
     report.seconds = time.perf_counter() - start
     return report
+
+
+def mirror_folder(source: Path, target: Path) -> None:
+    """Make the law folder `target` hold what `source` holds (statute .md files): changed files
+    rewritten atomically, removed ones deleted, the folder deleted when `source` is gone."""
+    wanted = {p.name: p for p in source.glob("*.md")} if source.is_dir() else {}
+    if target.is_dir():
+        for old in target.glob("*.md"):
+            if old.name not in wanted:
+                old.unlink()
+    for name, src in wanted.items():
+        text = src.read_text(encoding="utf-8")
+        dest = target / name
+        if not dest.exists() or dest.read_text(encoding="utf-8") != text:
+            target.mkdir(parents=True, exist_ok=True)
+            _write_atomic(dest, text)
+    if target.is_dir() and not any(target.iterdir()):
+        target.rmdir()
 
 
 def _commit_known(repo: Path, commit: str) -> bool:
@@ -347,6 +373,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     s.add_argument("--law", action="append", help="only this law folder (repeatable), e.g. 지방자치법")
     s.add_argument("--history", action="store_true", help="also index past versions (행위시법)")
     s.add_argument("--history-since", default="", help="YYYY-MM-DD: only past versions in force since then")
+    s.add_argument(
+        "--into",
+        type=Path,
+        help="copy changed laws into this legalize-kr tree and index them there "
+        "(the shipped book: corpus/statutes)",
+    )
     s.add_argument("--quiet", action="store_true")
     h = sub.add_parser("history", help="한 조문의 연혁(시행 기간별 내용)")
     h.add_argument("repo", type=Path)
@@ -432,7 +464,12 @@ def main(argv: list[str] | None = None) -> int:
             print(format_watch(watch(args.repo, settings, overrides), args.html))
             return 0
         report = sync(
-            args.repo, settings, laws=args.law, history=args.history, history_since=args.history_since
+            args.repo,
+            settings,
+            laws=args.law,
+            history=args.history,
+            history_since=args.history_since,
+            into=args.into,
         )
     except (sg.GitError, ValueError, RuntimeError) as exc:
         print(f"실패했습니다: {exc}", file=sys.stderr)

@@ -4,11 +4,14 @@
 # downloads a browser), PostgreSQL for the audit-log test (the test starts its own cluster), and
 # Tesseract with its Korean data for OCR of scanned PDFs and photos (ingest.loaders.ocr).
 # Idempotent and quiet: prints nothing when all is there, apt's log only when it fails.
+# `install-system-deps.sh app` (scripts/run-app.sh): only what the app itself uses (Tesseract).
 set -euo pipefail
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
-compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || need+=(postgresql)
+if [ "${1:-}" != app ]; then
+    command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
+    compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || need+=(postgresql)
+fi
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 dpkg -s tesseract-ocr-kor >/dev/null 2>&1 || need+=(tesseract-ocr-kor)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -17,7 +17,7 @@ from assistant.settings import Settings, load_settings
 from ingest import lay
 from ingest.index import active_generation, index_stats
 from ingest.pipeline import run_ingest
-from tests.conftest import require_shared
+from tests.conftest import PROJECT_ROOT, require_shared
 
 HOUSING = "kr/주택임대차보호법/법률.md"
 CIVIL = "kr/민법/법률.md"
@@ -139,7 +139,7 @@ def _lay_rows(s: Settings, law: str, article: str) -> list[tuple[int, int]]:
 
 def test_lay_text_is_built_refreshed_and_removed_with_its_article(
     tmp_path: Path, housing_src: Path, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     src = tmp_path / "src"
     shutil.copytree(housing_src, src)
     lay_file = _lay_file(
@@ -217,7 +217,7 @@ def test_lay_text_is_built_refreshed_and_removed_with_its_article(
     assert index_stats(s, lay_text=True)["lay_text"]["up_to_date"]
 
 
-def test_without_a_lay_file_the_index_has_no_lay_text(tmp_path: Path, housing_src: Path, embeddings) -> None:  # noqa: ANN001
+def test_without_a_lay_file_the_index_has_no_lay_text(tmp_path: Path, housing_src: Path, embeddings) -> None:
     s = _settings(tmp_path, tmp_path / "no-such-file.jsonl")
     run_ingest([housing_src / "kr" / "주택임대차보호법"], s, embeddings=embeddings)
     assert set(_lay_rows(s, "주택임대차보호법", "제3조의2")) == {(0, 0)}
@@ -226,15 +226,15 @@ def test_without_a_lay_file_the_index_has_no_lay_text(tmp_path: Path, housing_sr
 
 def test_a_lay_question_finds_the_article_with_the_real_lay_sentences(
     tmp_path: Path, housing_src: Path, embeddings
-) -> None:  # noqa: ANN001
-    """The default lay source: the easylaw sentences of ../shared as lay text (tokenised once per
-    machine into the default cache), 주택임대차보호법 + 민법 indexed."""
-    lay_file = require_shared("data", "train", "easylaw-sentences.jsonl")
+) -> None:
+    """The default lay source: the easylaw sentences shipped in corpus/lay (gzip; the same table as
+    ../shared's) as lay text (tokenised once per machine into the default cache), 주택임대차보호법 +
+    민법 indexed."""
     s = load_settings()
     s.store.db_dir = tmp_path / "index"
     s.store.chroma_url = None
     s.retrieval.weight_lay_bigram = 0.5
-    assert s.ingest.lay_sentences == lay_file.resolve() or s.ingest.lay_sentences == lay_file
+    assert s.ingest.lay_sentences == PROJECT_ROOT / "corpus" / "lay" / "easylaw-sentences.jsonl.gz"
     run_ingest([housing_src], s, embeddings=embeddings)
     hits = HybridRetriever(s, embeddings=embeddings).search("집주인이 보증금을 안 돌려줘요", k=5)
     found = [(h.chunk.metadata["law_title"], h.chunk.metadata["article"]) for h in hits]
@@ -265,7 +265,7 @@ def test_lay_questions_find_their_articles_with_the_default_settings(
 
 def test_the_lay_signal_does_not_push_a_guideline_below_lay_boosted_articles(
     tmp_path: Path, housing_src: Path, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     """Guidelines never have lay text: with the signal on, a city guideline keeps the place it has
     with the signal off, instead of falling behind statute articles whose lay text matches
     (`retrieval.rescale_rows_lacking`: without it the guideline below falls behind 제3조의3)."""

@@ -39,7 +39,7 @@ def indexed(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def fresh_at_y(repo: Path, tmp_path_factory: pytest.TempPathFactory, embeddings) -> dict[str, str]:  # noqa: ANN001
+def fresh_at_y(repo: Path, tmp_path_factory: pytest.TempPathFactory, embeddings) -> dict[str, str]:
     checkout(repo, Y)
     s = index_settings(tmp_path_factory.mktemp("fresh") / "index")
     report = statutes.sync(repo, s, laws=LAWS, embeddings=embeddings)
@@ -52,7 +52,7 @@ def test_sync_x_then_y_equals_fresh_sync_at_y(
     repo: Path,
     tmp_path: Path,
     embeddings,
-    fresh_at_y: dict[str, str],  # noqa: ANN001
+    fresh_at_y: dict[str, str],
 ) -> None:
     s = index_settings(tmp_path / "index")
     checkout(repo, X)
@@ -85,7 +85,7 @@ def test_rerun_after_interrupted_sync_finishes_the_job(
     repo: Path,
     tmp_path: Path,
     embeddings,
-    fresh_at_y: dict[str, str],  # noqa: ANN001
+    fresh_at_y: dict[str, str],
 ) -> None:
     s = index_settings(tmp_path / "index")
     checkout(repo, X)
@@ -123,7 +123,7 @@ def test_sync_cli_reports_changes(repo: Path, tmp_path: Path, capsys: pytest.Cap
     assert "없는 법령 폴더입니다: 없는법" in capsys.readouterr().err
 
 
-def test_past_versions_answer_a_search_for_their_date(repo: Path, tmp_path: Path, embeddings) -> None:  # noqa: ANN001
+def test_past_versions_answer_a_search_for_their_date(repo: Path, tmp_path: Path, embeddings) -> None:
     """At the 2021 전부개정 (in force from 2022-01-13), a 2018 date gets 지방자치법 as it read then,
     with its old article numbers; default search stays current-only."""
     from assistant.retrieval import HybridRetriever, SearchFilters

@@ -19,6 +19,7 @@ from assistant.security.guard import InputRejected, check_upload
 from assistant.security.throttle import ThrottleEntry, get_throttle
 from assistant.settings import Settings
 from ingest import document_dates, statute_repo, statutes
+from ingest.book import guidelines_dir
 from ingest.index import index_stats, open_manifest
 from ingest.loaders import load_document
 from ingest.manifest import FileRecord
@@ -40,6 +41,12 @@ def require_admin(user: User | None, settings: Settings, action: str) -> None:
         return
     audit.record(settings, "denied", user, detail=action)
     raise AdminError("관리자만 사용할 수 있는 기능입니다. 관리자 계정으로 로그인하세요.")
+
+
+def default_reindex_folder(settings: Settings) -> Path:
+    """What 다시 색인 offers first: the guidelines, not the whole shipped book (``ingest.book``
+    keeps that up to date in the background)."""
+    return guidelines_dir(settings)
 
 
 def corpus_stats(settings: Settings, user: User) -> dict[str, Any]:

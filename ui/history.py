@@ -35,6 +35,7 @@ from sqlalchemy import (
 from assistant.chains import Answer, Source
 from assistant.security.pii import mask_personal_data
 from assistant.security.storage import TableStore
+from assistant.statute_markup import clean_quote
 
 TITLE_CHARS = 60
 HIDDEN_NOTE = (
@@ -140,7 +141,8 @@ def conversation_plain(title: str, answers: Sequence[Answer]) -> str:
     """The conversation as plain lines for the .docx export (first line = title)."""
     lines = [title, ""]
     for n, answer in enumerate(answers, start=1):
-        lines += [f"질문 {n}. {answer.question}", "", answer.text.replace("**", ""), ""]
+        # a generated answer may carry a tag or a link the model copied: the document gets neither
+        lines += [f"질문 {n}. {answer.question}", "", clean_quote(answer.text.replace("**", "")), ""]
         lines += [f"  [{s.n}] {s.label}" for s in answer.sources]
         lines.append("")
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from assistant.chains.format_check import parse_item
+from assistant.statute_markup import is_table_line
 
 FONT = "바탕"
 FONT_SIZE_PT = 12
@@ -34,7 +35,7 @@ def columns(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def _set_font(run, size: float = FONT_SIZE_PT, bold: bool = False) -> None:  # noqa: ANN001 - docx run
+def _set_font(run, size: float = FONT_SIZE_PT, bold: bool = False) -> None:
     run.font.name = FONT
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -55,7 +56,7 @@ def _paragraph(
     bold: bool = False,
     size: float = FONT_SIZE_PT,
     align=None,
-):  # noqa: ANN001, ANN202
+):
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.space_before = Pt(0)
@@ -71,7 +72,7 @@ def _paragraph(
     return p
 
 
-def _box(doc, text: str) -> None:  # noqa: ANN001
+def _box(doc, text: str) -> None:
     """A one-cell bordered table (the 요약 box of a 개조식 보고서)."""
     table = doc.add_table(rows=1, cols=1)
     table.style = "Table Grid"
@@ -81,7 +82,24 @@ def _box(doc, text: str) -> None:  # noqa: ANN001
     _set_font(cell.paragraphs[0].add_run(text))
 
 
-def build_docx(text: str, kind: str = "공문"):  # noqa: ANN201 - docx.Document
+def _table(doc, lines: list[str]) -> None:
+    """Markdown table lines ("| a | b |", a "|---|" rule under the header) as a bordered table."""
+    rows = [
+        [c.strip() for c in ln.strip().strip("|").split("|")]
+        for ln in lines
+        if not re.fullmatch(r"\|?(\s*:?-{3,}:?\s*\|)+\s*", ln.strip())
+    ]
+    width = max(len(r) for r in rows)
+    table = doc.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c in range(width):
+            cell = table.cell(r, c)
+            cell.text = ""
+            _set_font(cell.paragraphs[0].add_run(row[c] if c < len(row) else ""), bold=r == 0)
+
+
+def build_docx(text: str, kind: str = "공문"):
     """A python-docx Document of the draft text."""
     doc = Document()
     sec = doc.sections[0]
@@ -92,8 +110,15 @@ def build_docx(text: str, kind: str = "공문"):  # noqa: ANN201 - docx.Document
     normal.font.name = FONT
     normal.font.size = Pt(FONT_SIZE_PT)
     first = True
+    table: list[str] = []
     for raw in text.split("\n"):
         line = raw.rstrip()
+        if is_table_line(line):  # statute tables (연가일수 …) stay tables
+            table.append(line)
+            continue
+        if table:
+            _table(doc, table)
+            table = []
         stripped = line.lstrip(" \u3000")
         indent = columns(line[: len(line) - len(stripped)])
         if not stripped:
@@ -120,6 +145,8 @@ def build_docx(text: str, kind: str = "공문"):  # noqa: ANN201 - docx.Document
             _paragraph(doc, stripped, left_cols=indent, hanging_cols=symbol_cols, bold=item.special == 1)
             continue
         _paragraph(doc, stripped, left_cols=indent)
+    if table:
+        _table(doc, table)
     return doc
 
 

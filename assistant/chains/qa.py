@@ -10,6 +10,7 @@ failed LLM call is replaced by the extractive answer (``fallback_reason`` says w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -36,11 +37,13 @@ from assistant.retrieval import SearchFilters, analyze_query
 from assistant.security.guard import check_question
 from assistant.security.pii import mask_personal_data, should_mask_for_llm
 from assistant.settings import ChainSettings
+from assistant.statute_markup import clean_quote, is_table_line
 
 NO_EVIDENCE = "관련 근거를 찾지 못했습니다."
 NO_EVIDENCE_DETAIL = (
     "검색된 조문·문서 중 질문과 충분히 관련된 내용이 없어 답변을 만들지 않았습니다. "
-    "법령명이나 핵심 용어를 넣어 다시 질문해 보세요."
+    "법령명(예: 주민등록법, 주택임대차보호법)을 넣거나 다른 말(법령에 쓰는 용어: 집주인 → 임대인, "
+    "월세 → 차임)로 바꾸어 다시 질문해 보세요."
 )
 EXTRACTIVE_NOTE = (
     "※ 발췌 답변 (LLM 미사용): 생성된 답변이 아니라 검색된 조문을 그대로 인용한 것입니다. "
@@ -90,7 +93,9 @@ def is_adequate(source: Source, cfg: ChainSettings) -> bool:
 
 
 def highlight(source: Source, weights: dict[str, float], n: int) -> Source:
-    """The source with its `n` sentences most relevant to the question and their 항."""
+    """The source with its `n` sentences most relevant to the question and their 항, plus the 항
+    that qualify the chosen one (an extension, exception or amount "제1항에 따른 기간 …"): the
+    clause that decides the question must not be cut."""
     sentences = split_sentences(source.body)
     # Pick the 항 first: a 항's lead sentence and its 호 items answer together ("…수집할 수 있다"
     # + "1. 정보주체의 동의를 받은 경우"), which sentence-level scores alone would split apart.
@@ -98,22 +103,36 @@ def highlight(source: Source, weights: dict[str, float], n: int) -> Source:
     for i, s in enumerate(sentences):
         groups.setdefault(s.paragraph, []).append(i)
     allowed = set(range(len(sentences)))
+    qualifying: set[int] = set()
     if len(groups) > 1:
         keys = list(groups)
-        p_scores = rank_for_question(weights, [" ".join(sentences[i].text for i in groups[k]) for k in keys])
-        best_key = keys[max(range(len(keys)), key=lambda j: (p_scores[j], -j))]
-        allowed = set(groups[best_key])
+        texts = [" ".join(sentences[i].text for i in groups[k]) for k in keys]
+        p_scores = rank_for_question(weights, texts)
+        best = max(range(len(keys)), key=lambda j: (p_scores[j], -j))
+        allowed = set(groups[keys[best]])
+        qualifying = {
+            keys[j]
+            for j in range(len(keys))
+            if j != best and keys[best] and p_scores[j] > 0 and refers_to_paragraph(texts[j], keys[best])
+        }
     scores = rank_for_question(weights, [s.text for s in sentences])
-    best = sorted(allowed, key=lambda i: (-scores[i], i))[:n]
-    best = sorted(i for i in best if scores[i] > 0)
-    paragraphs = tuple(sorted({sentences[i].paragraph for i in best if sentences[i].paragraph}))
-    return replace(source, highlights=tuple(sentences[i].text for i in best), paragraphs=paragraphs)
+    best_sentences = sorted(allowed, key=lambda i: (-scores[i], i))[:n]
+    best_sentences = sorted(i for i in best_sentences if scores[i] > 0)
+    chosen = {sentences[i].paragraph for i in best_sentences if sentences[i].paragraph}
+    paragraphs = tuple(sorted(chosen | (qualifying if chosen else set())))
+    return replace(source, highlights=tuple(sentences[i].text for i in best_sentences), paragraphs=paragraphs)
+
+
+def refers_to_paragraph(text: str, paragraph: int) -> bool:
+    """The 항 text qualifies 항 `paragraph` of its article ("제1항에 따른 기간", "제1항에도 불구하고")."""
+    return re.search(rf"(?<![조의\d])제{paragraph}항(?!제)", text) is not None
 
 
 def quote_lines(source: Source, max_lines: int = _MAX_QUOTE_LINES) -> list[str]:
-    """Lines of the source to quote: those of the highlighted 항 (or around the highlighted
-    sentences), highlighted sentences in bold, omissions as "…"."""
-    lines = [ln.rstrip() for ln in source.body.split("\n") if ln.strip()]
+    """Lines of the source to quote: those of the highlighted 항 and the 항 that qualify it (or
+    around the highlighted sentences), highlighted sentences in bold, omissions as "…". Markup
+    debris (tags, outside links) is removed; Markdown table lines stay table lines."""
+    lines = [ln.rstrip() for ln in clean_quote(source.body).split("\n") if ln.strip()]
     if not lines:
         return []
     para_of_line: list[int] = []
@@ -125,7 +144,7 @@ def quote_lines(source: Source, max_lines: int = _MAX_QUOTE_LINES) -> list[str]:
     for i, ln in enumerate(lines):
         if any(h in ln for h in source.highlights):
             if para_of_line[i] and para_of_line[i] in source.paragraphs:
-                keep.update(j for j, p in enumerate(para_of_line) if p == para_of_line[i])
+                keep.update(j for j, p in enumerate(para_of_line) if p in source.paragraphs)
             else:
                 keep.update({i - 1, i, i + 1} & set(range(len(lines))))
     if not keep:
@@ -138,7 +157,7 @@ def quote_lines(source: Source, max_lines: int = _MAX_QUOTE_LINES) -> list[str]:
             out.append("…")
         line = lines[i]
         for h in source.highlights:
-            if h in line:
+            if h in line and not is_table_line(line):
                 line = line.replace(h, f"**{h}**", 1)
         out.append(line)
         prev = i
@@ -147,22 +166,47 @@ def quote_lines(source: Source, max_lines: int = _MAX_QUOTE_LINES) -> list[str]:
     return out
 
 
+def quote_block(lines: Sequence[str]) -> str:
+    """Quoted lines as Markdown without blockquote markers: text runs in quotation marks with
+    hard line breaks, statute tables as tables (a blank line around them)."""
+    blocks: list[tuple[bool, list[str]]] = []
+    for ln in lines:
+        table = is_table_line(ln)
+        if not blocks or blocks[-1][0] != table:
+            blocks.append((table, []))
+        blocks[-1][1].append(ln.strip())
+    parts = []
+    for table, block in blocks:
+        if table:
+            parts.append("\n".join(block))
+        else:
+            parts.append("  \n".join(block).join(("“", "”")))
+    return "\n\n".join(parts)
+
+
 def render_extractive(sources: Sequence[Source]) -> str:
-    """The no-LLM answer: note, then each source's label and quoted lines."""
+    """The no-LLM answer: note, then each source's label in bold and its quoted lines."""
     parts = [EXTRACTIVE_NOTE]
     for s in sources:
-        quoted = "\n".join(f"> {ln.strip()}  " for ln in quote_lines(s))
-        parts.append(f"[{s.n}] {s.label}\n{quoted}")
+        parts.append(f"**[{s.n}] {s.label}**\n\n{quote_block(quote_lines(s))}")
     return "\n\n".join(parts)
 
 
 def render_no_evidence(candidates: Sequence[Source]) -> str:
+    """The 근거 없음 answer: what to try, and the candidates (only those that passed the floor)."""
     text = f"{NO_EVIDENCE} {NO_EVIDENCE_DETAIL}"
     if candidates:
         text += "\n\n가까운 후보 조문 (근거로 확인되지 않음):\n" + "\n".join(
             f"- {s.label}" for s in candidates
         )
     return text
+
+
+def near_candidates(sources: Sequence[Source], cfg: ChainSettings) -> list[Source]:
+    """Sources worth showing as "nearest" when there is no evidence: those whose gate score
+    clears `chains.no_evidence_floor` (unrelated articles would only look like suggestions)."""
+    near = [s for s in sources if source_score(s, cfg) >= cfg.no_evidence_floor]
+    return [replace(s, n=i) for i, s in enumerate(near[: cfg.no_evidence_candidates], start=1)]
 
 
 def injection_warnings(sources: Sequence[Source]) -> list[str]:
@@ -269,7 +313,7 @@ def stream_answer(
     sources, weights, exact = retrieve_sources(ctx, standalone, filters, llm=llm)
     sources = judge_sources(ctx, sources, [standalone, question])
     if not has_evidence(sources, cfg, exact):
-        candidates = [replace(s, n=i) for i, s in enumerate(sources[: cfg.no_evidence_candidates], start=1)]
+        candidates = near_candidates(sources, cfg)
         answer = Answer(
             question,
             render_no_evidence(candidates),

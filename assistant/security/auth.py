@@ -5,6 +5,9 @@ single-sign-on mapping, and the account commands::
     python -m assistant.security.auth add-user LOGIN --role admin --name 이름 [--groups 감사,인사]
     python -m assistant.security.auth ensure-admin   # first run: an "admin" with a random password
 
+(inside the virtualenv; from any shell: ``bash scripts/account.sh add-user …`` or
+``.venv/bin/gov-assistant-account add-user …``).
+
 Passwords and hashes are never logged.
 """
 
@@ -229,7 +232,7 @@ def ensure_admin(settings: Settings) -> str | None:
     save_account(path, Account("admin", "관리자", "admin", (), new_password_hash(password, settings)))
     return (
         f"초기 관리자 계정: admin / 비밀번호 {password}  — 로그인 후 "
-        "`python -m assistant.security.auth add-user admin --role admin` 으로 비밀번호를 바꾸고 "
+        "`bash scripts/account.sh add-user admin --role admin` 으로 비밀번호를 바꾸고 "
         f"직원 계정을 만드세요. (계정 파일: {path})"
     )
 

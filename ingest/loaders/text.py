@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from assistant.statute_markup import clean_statute_markup
 from ingest.loaders.textnorm import normalize_text, title_from_stem
 from ingest.model import ErrorKind, LoadedDocument, LoaderError, LoadLimits, check_text_budget
 
@@ -129,8 +130,9 @@ def load_text(path: Path, limits: LoadLimits) -> LoadedDocument:
     fm, body = split_front_matter(text) if path.suffix.lower() == ".md" else (None, text)
     if fm is not None and fm.get("제목") and fm.get("법령구분"):
         meta = statute_metadata(fm)
-        # The export body is already canonical statute markdown: keep it byte for byte.
-        return LoadedDocument(str(path), meta["law_title"], "statute", body, meta)
+        # The export body is canonical statute markdown: kept as written, except the portal's
+        # HTML debris (image tags with outside links, box-drawn tables), which becomes text and tables.
+        return LoadedDocument(str(path), meta["law_title"], "statute", clean_statute_markup(body), meta)
     if fm is not None:
         text = body  # ordinary front matter (e.g. a static-site page) is not content
     text = normalize_text(text)

@@ -19,13 +19,13 @@ LABEL = re.compile(r"^.+ 제\d+조(의\d+)?\(.+\)( 제\d+항(·제\d+항)*)? · 
 OFF_TOPIC = "화성 탐사선의 연료 효율은?"
 
 
-def _run(question: str, ctx, history=()) -> tuple[list[str], Answer]:  # noqa: ANN001
+def _run(question: str, ctx, history=()) -> tuple[list[str], Answer]:
     items = list(stream_answer(question, history=history, ctx=ctx))
     assert isinstance(items[-1], Answer)
     return [i for i in items[:-1] if isinstance(i, str)], items[-1]
 
 
-def test_extractive_answer_quotes_and_highlights(make_ctx) -> None:  # noqa: ANN001
+def test_extractive_answer_quotes_and_highlights(make_ctx) -> None:
     deltas, answer = _run("법정민원의 처리기간은 어떻게 정하고 공표하나요?", make_ctx())
     assert answer.mode == "extractive" and not answer.no_evidence
     assert answer.text.startswith(EXTRACTIVE_NOTE) and "발췌" in answer.text
@@ -39,17 +39,21 @@ def test_extractive_answer_quotes_and_highlights(make_ctx) -> None:  # noqa: ANN
     assert answer.tokens_in == answer.tokens_out == 0
 
 
-def test_off_topic_question_has_no_evidence(make_ctx) -> None:  # noqa: ANN001
+def test_off_topic_question_has_no_evidence(make_ctx) -> None:
     llm = fake_llm("화성 탐사선은 효율이 좋습니다 [1].")
     for ctx in (make_ctx(), make_ctx(llm)):
         _, answer = _run(OFF_TOPIC, ctx)
         assert answer.no_evidence and answer.sources == []
         assert answer.text.startswith(NO_EVIDENCE)
-        assert answer.candidates and all(c.label in answer.text for c in answer.candidates)
+        # unrelated "nearest" articles are not listed: the answer says what to try instead
+        assert not answer.candidates and "가까운 후보" not in answer.text and "법령명" in answer.text
     assert llm.calls == []  # nothing is generated without evidence
+    # with the relevance floor (chains.no_evidence_floor) off, the nearest ones are listed
+    _, answer = _run(OFF_TOPIC, make_ctx(no_evidence_floor=float("-inf")))
+    assert answer.candidates and all(c.label in answer.text for c in answer.candidates)
 
 
-def test_generated_answer_is_streamed_checked_and_renumbered(make_ctx) -> None:  # noqa: ANN001
+def test_generated_answer_is_streamed_checked_and_renumbered(make_ctx) -> None:
     reply = (
         "법정민원의 처리기간은 종류별로 미리 정하여 공표하여야 합니다 [3]. "
         "민원 처리에 관한 법률 제17조제1항이 근거입니다 [3]. "
@@ -80,14 +84,14 @@ def test_generated_answer_is_streamed_checked_and_renumbered(make_ctx) -> None: 
     assert isinstance(human, HumanMessage) and human.text.index("<자료>") < human.text.index("질문:")
 
 
-def test_answer_without_any_valid_marker_is_flagged(make_ctx) -> None:  # noqa: ANN001
+def test_answer_without_any_valid_marker_is_flagged(make_ctx) -> None:
     llm = fake_llm("처리기간은 미리 정하여 공표합니다.")
     _, answer = _run("법정민원의 처리기간은 어떻게 정하나요?", make_ctx(llm))
     assert answer.text.endswith(UNCITED_NOTE)
     assert answer.sources == [] and answer.candidates
 
 
-def test_follow_up_is_condensed_with_the_history(make_ctx) -> None:  # noqa: ANN001
+def test_follow_up_is_condensed_with_the_history(make_ctx) -> None:
     history = [
         ("user", "법정민원의 처리기간은 어떻게 정하나요?"),
         ("assistant", "종류별로 미리 정하여 공표합니다 [1]."),
@@ -103,7 +107,7 @@ def test_follow_up_is_condensed_with_the_history(make_ctx) -> None:  # noqa: ANN
     assert plain.standalone_question.startswith("법정민원의 처리기간은")
 
 
-def test_planted_instructions_stay_data(make_ctx) -> None:  # noqa: ANN001
+def test_planted_instructions_stay_data(make_ctx) -> None:
     question = "공영주차장 주차요금 감면 대상은?"
     llm = fake_llm("경차와 장애인 차량은 50퍼센트를 감면합니다 [1].")
     _, answer = _run(question, make_ctx(llm))
@@ -127,7 +131,7 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_llm_server_down_falls_back_to_extractive(chain_settings, shared_retriever) -> None:  # noqa: ANN001
+def test_llm_server_down_falls_back_to_extractive(chain_settings, shared_retriever) -> None:
     s = chain_settings.model_copy(deep=True)
     s.llm.backend, s.llm.base_url, s.llm.max_retries, s.llm.timeout_s = (
         "openai",
@@ -146,7 +150,7 @@ def test_llm_server_down_falls_back_to_extractive(chain_settings, shared_retriev
     assert answer.fallback_reason in answer.to_markdown()
 
 
-def test_bench_answer_adapter(chain_settings, monkeypatch, shared_retriever) -> None:  # noqa: ANN001
+def test_bench_answer_adapter(chain_settings, monkeypatch, shared_retriever) -> None:
     from assistant.bench.answers import AnswerResult, answer_result
     from assistant.chains import context
 
@@ -162,7 +166,7 @@ def test_bench_answer_adapter(chain_settings, monkeypatch, shared_retriever) -> 
     assert result.citations[0]["text"].startswith("민원 처리에 관한 법률 제17조")
 
 
-def test_personal_data_is_masked_for_an_external_llm(make_ctx) -> None:  # noqa: ANN001
+def test_personal_data_is_masked_for_an_external_llm(make_ctx) -> None:
     llm = fake_llm("법정민원 처리기간을 공표합니다 [1].", "처리기간은 민원편람에 수록합니다 [1].")
     ctx = make_ctx(llm)
     ctx.settings.llm.external = True
@@ -172,7 +176,7 @@ def test_personal_data_is_masked_for_an_external_llm(make_ctx) -> None:  # noqa:
     assert "1234567" not in sent and "1234-5678" not in sent and "010-****-5678" in sent
 
 
-def test_evidence_decision_with_and_without_embeddings(make_ctx, chain_settings, shared_retriever) -> None:  # noqa: ANN001
+def test_evidence_decision_with_and_without_embeddings(make_ctx, chain_settings, shared_retriever) -> None:
     from assistant.chains.qa import retrieve_sources
 
     ctx = make_ctx()
@@ -187,7 +191,7 @@ def test_evidence_decision_with_and_without_embeddings(make_ctx, chain_settings,
     assert not answer.no_evidence and answer.sources[0].similarity is None
 
 
-def test_prompt_echo_is_not_shown_as_an_answer(make_ctx) -> None:  # noqa: ANN001
+def test_prompt_echo_is_not_shown_as_an_answer(make_ctx) -> None:
     from assistant.chains.prompts import ECHO_REASON
 
     llm = fake_llm('<자료>\n<근거 번호="1" 출처="민원 처리에 관한 법률 제17조">\n① 행정기관의 장은 … [1]')

@@ -107,6 +107,7 @@ def app_environment(root: Path, template: Path) -> dict[str, str]:
         "ASSISTANT_UI__HISTORY_URL": f"sqlite:///{root / 'history.sqlite3'}",
         "ASSISTANT_UI__UPLOAD_DIR": str(root / "uploads"),
         "ASSISTANT_UI__DRAFTS_DIR": str(root / "drafts"),
+        "ASSISTANT_UI__DRAFT_PROFILES_FILE": str(root / "draft-profiles.json"),
         "ASSISTANT_STATUTES__DOCUMENT_DATES_FILE": str(root / "document-dates.json"),
         "ASSISTANT_LLM__BACKEND": "none",
         "HF_HUB_OFFLINE": "1",

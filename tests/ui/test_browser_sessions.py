@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from assistant.chains.qa import NO_EVIDENCE
 from assistant.security.sessions import COOKIE_NAME
 from tests.ui.conftest import OFF_TOPIC, QUESTION
 from tests.ui.test_browser import (  # noqa: F401 - the module's fixtures: one served app, one Chromium
@@ -38,7 +39,10 @@ def cookie_saved(tab: Any) -> None:
 def answered(tab: Any, question: str) -> None:
     ask(tab, question)
     tab.get_by_test_id("stChatMessage").filter(has_text=question).first.wait_for()
-    tab.get_by_test_id("stExpander").filter(has_text=re.compile(r"\[1\] |후보")).first.wait_for()
+    # done: a numbered source, or 근거 없음 (with nearest candidates only above the relevance floor)
+    tab.get_by_test_id("stExpander").filter(has_text=re.compile(r"\[1\] |후보")).or_(
+        tab.get_by_text(NO_EVIDENCE)
+    ).first.wait_for()
 
 
 def test_reload_keeps_the_login_and_the_conversation(page: Any, served_app: dict[str, Any]) -> None:  # noqa: F811

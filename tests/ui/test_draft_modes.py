@@ -56,13 +56,32 @@ def test_disclosure_workbench_mode() -> None:
 
 
 def test_deadline_panel() -> None:
+    """The fields are a form: Enter (or the button) computes with what was typed at once."""
     at = open_app("views/draft.py")
-    at.date_input(key="draft_dl_date").set_value(date(2027, 1, 29)).run()
+    at.date_input(key="draft_dl_date").set_value(date(2027, 1, 29))
+    at = submit(at, "기한 계산")
     assert any(
         "결정 기한: 2027. 2. 15.(월)까지" in m and "2027. 3. 2.(화)까지" in m for m in texts(at.markdown)
     )
     at.radio(key="draft_dl_kind").set_value("민원 처리").run()
     at.selectbox(key="draft_dl_unit").set_value("즉시").run()
     at.date_input(key="draft_dl_date").set_value(date(2027, 2, 5))
-    at.time_input(key="draft_dl_time").set_value(time(17, 0)).run()
+    at.time_input(key="draft_dl_time").set_value(time(17, 0))
+    at = submit(at, "기한 계산")
     assert any("처리 기한: 2027. 2. 10.(수) 11:00" in m for m in texts(at.markdown))
+
+
+def test_agency_is_remembered_and_press_release_is_editable() -> None:
+    """행정기관명 set on the page goes into the drafts and is this user's next time; the 보도자료
+    is an editable box like the 공문 editor."""
+    at = open_app("views/draft.py")
+    at.radio(key="d_mode").set_value("보도자료").run()
+    at.text_input(key="d_agency").input("가나구").run()
+    at.text_input(key="p_title").input("가나구, 민원 처리기간 단축 추진")
+    at = submit(at, "보도자료 만들기")
+    box = at.text_area(key="press_text")
+    assert not box.disabled and box.value.startswith("보 도 자 료\n가나구\n")
+    box.input(box.value + "\n고친 문장").run()
+    assert at.text_area(key="press_text").value.endswith("고친 문장")
+    again = open_app("views/draft.py")  # a new session of the same user
+    assert again.text_input(key="d_agency").value == "가나구"

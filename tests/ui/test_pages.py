@@ -215,7 +215,7 @@ def fill_draft(at: AppTest, kind: str = "공문") -> AppTest:
         "처리기간을 지켜 주시기 바랍니다\n연장할 때에는 민원인에게 알려 주십시오"
     )
     at.text_input(key="d_question").input("민원 처리기간 연장")
-    return at.button[0].click().run()
+    return at.button(key="d_submit").click().run()
 
 
 def test_draft_preview_edit_and_format_check() -> None:
@@ -240,7 +240,7 @@ def test_report_draft_and_missing_subject() -> None:
     at = fill_draft(open_app("views/draft.py"), kind="보고서")
     assert at.text_area(key="draft_text").value.startswith("민원 처리기간 준수 협조 요청\n")
     at = open_app("views/draft.py")
-    at.button[0].click().run()
+    at.button(key="d_submit").click().run()
     assert any(e.startswith("제목을 입력하세요") for e in texts(at.error))
 
 
@@ -289,6 +289,8 @@ def test_admin_folder_reindex_and_bad_path(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "차량.md").write_text(GUIDELINE_TEXT, encoding="utf-8")
     at = open_app("views/admin.py", ADMIN[2])
+    # offered first: the guidelines, never the whole shipped statute book (indexed in the background)
+    assert Path(at.text_input(key="adm_folder").value).parts[-2:] == ("corpus", "guidelines")
     at.text_input(key="adm_folder").input(str(folder))
     at.button(key="adm_reindex").click().run()
     assert any("추가 1" in s for s in texts(at.success))

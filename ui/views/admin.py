@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ingest import book_status
 from ingest.pipeline import IngestReport
 from ui import admin, feedback_review, state, statute_view
 from ui.korean_shell import backend_label, role_label
@@ -44,7 +45,7 @@ def local_time(iso: str, fmt: str = "%m-%d %H:%M") -> str:
         return iso[:16]
 
 
-def progress_callback(bar: st.delta_generator.DeltaGenerator):  # noqa: ANN201
+def progress_callback(bar: st.delta_generator.DeltaGenerator):
     def update(done: int, total: int, embedded: int) -> None:
         bar.progress(done / max(total, 1), text=f"{done}/{total} 파일 처리 · 임베딩한 청크 {embedded}개")
 
@@ -101,12 +102,34 @@ def stats_section() -> None:
         f"색인 위치: `{stats.get('db_dir')}` · 색인 임베딩 모델: {stats.get('embedding_model') or '없음'}"
         f" · 사용 중인 세대: `{stats.get('generation') or '없음'}`"
     )
+    book_section()
     if stats.get("rebuild_in_progress"):
         st.info(
             f"전체 재색인이 진행 중이거나 중단되었습니다 (세대 `{stats['rebuild_in_progress']}`). 끝날 때까지 "
             "질의는 지금 세대를 씁니다. 중단되었다면 `python -m ingest --rebuild` 로 이어서 마칩니다.",
             icon=":material/sync:",
         )
+
+
+@st.fragment(run_every=10)
+def book_section() -> None:
+    """Progress of the background indexing of the whole statute book (``ingest.book``); refreshed
+    every 10 s while it runs."""
+    progress = book_status.read(Path(state.settings().store.db_dir))
+    if progress is None:
+        return
+    line = progress.line()
+    if progress.state == book_status.RUNNING:
+        with st.container(key="book_progress"):
+            st.progress(min(progress.fraction, 1.0), text=line)
+            st.caption(
+                "색인이 끝나면 새 색인으로 바뀝니다. 그동안 질의는 지금 색인(핵심 법령)으로 답합니다. "
+                "기록: `data/logs/book-index.log`"
+            )
+    elif progress.state == book_status.FAILED:
+        st.error(line + " — 앱을 다시 시작하면 이어서 색인합니다.", icon=":material/error:")
+    else:
+        st.caption(":material/check_circle: " + line)
 
 
 def system_section() -> None:
@@ -144,7 +167,9 @@ def upload_tab() -> None:
 
 def folder_tab() -> None:
     s = state.settings()
-    folder = st.text_input("폴더 또는 파일 경로 (서버 기준)", value=str(s.corpus_dir), key="adm_folder")
+    folder = st.text_input(
+        "폴더 또는 파일 경로 (서버 기준)", value=str(admin.default_reindex_folder(s)), key="adm_folder"
+    )
     st.caption("바뀐 파일만 다시 임베딩하고, 폴더에서 지워진 파일은 색인에서도 지웁니다.")
     if st.button("다시 색인", type="primary", key="adm_reindex"):
         run_reindex([Path(folder.strip()).expanduser()])

@@ -152,12 +152,13 @@ st.caption(
     "만든 뒤 한글(.hwpx)이나 .docx로 내려받을 수 있습니다."
 )
 mode = st.radio("작성할 문서", draft_modes.MODES, horizontal=True, key="d_mode")
+agency, sender = draft_modes.agency_fields()
 draft_modes.deadline_panel("draft")
 if mode == "보도자료":
-    draft_modes.press_release_page()
+    draft_modes.press_release_page(agency)
     st.stop()
 if mode == "정보공개 청구 검토":
-    draft_modes.disclosure_page()
+    draft_modes.disclosure_page(agency)
     st.stop()
 with st.form("draft_form"):
     kind = st.radio("문서 종류", ["공문", "보고서"], horizontal=True, key="d_kind")
@@ -168,7 +169,7 @@ with st.form("draft_form"):
     points = st.text_area("요지 (한 줄에 하나씩)", key="d_points", height=120)
     question = st.text_input("관련 질문 (근거 조문 검색용, 선택)", key="d_question")
     attachments = st.text_area("붙임 (한 줄에 하나씩, 선택)", key="d_attach", height=68)
-    submitted = st.form_submit_button("초안 만들기", type="primary")
+    submitted = st.form_submit_button("초안 만들기", type="primary", key="d_submit")
 
 if submitted:
     if not subject.strip():
@@ -181,6 +182,8 @@ if submitted:
             key_points=lines_of(points),
             question=question.strip() or None,
             attachments=lines_of(attachments),
+            agency=agency,
+            sender=sender,
             groups=user.groups if (user := state.current_user()) else (),
         )
         s = state.settings()
