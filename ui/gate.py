@@ -70,9 +70,13 @@ def upload_session_id(path: str) -> str | None:
 
 
 def media_name(path: str) -> str | None:
-    """The file part of a media URL ("/media/<id>.<ext>", behind any base path), else None (pure)."""
-    marker = path.find(MEDIA_PREFIX)
-    return path[marker + len(MEDIA_PREFIX) :] if marker >= 0 else None
+    """The file part of a media URL ("/media/<id>.<ext>", behind any base path), else None (pure).
+    The app's own assets ("/static/media/<font>.woff2") are not media: the login page needs them,
+    and a font refused there stays missing after the login (icons drawn as their names)."""
+    head, sep, name = path.rpartition(MEDIA_PREFIX)
+    if not sep or not name or "/" in name or head.endswith("/static"):
+        return None
+    return name
 
 
 def tab_cookie(scope: Scope) -> str:

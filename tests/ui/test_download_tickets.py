@@ -84,3 +84,6 @@ def test_forged_widget_ids_are_dropped_and_media_urls_found() -> None:
     assert without_forged_widgets(untouched) == (untouched, [])
     assert without_forged_widgets(b"\xff not a message")[1] == []
     assert media_name("/app/media/abc.pdf") == "abc.pdf" and media_name("/_stcore/health") is None
+    # the app's fonts and images are served to the login page too
+    assert media_name("/static/media/MaterialSymbolsRounded.C7IFxh57.woff2") is None
+    assert media_name("/app/static/media/SourceSansVF-Upright.ttf.BsWL4Kly.woff2") is None
