@@ -95,7 +95,7 @@ class KeywordIndex:
         self.columns: dict[str, list] = {
             c: self._gather(lambda s, c=c: s.columns[c]) for c in (*COLUMNS, "is_repealed", *COUNT_COLUMNS)
         }
-        cited = Counter()
+        cited: Counter[str] = Counter()
         for seg, d in zip(segments, self.dead, strict=True):
             cited.update(seg.cited)
             cited.subtract(t for i in d.tolist() for t in seg.cites[i])
@@ -206,6 +206,7 @@ class KeywordIndex:
                     r, tf = p
                     rows.append(r)
                     weights.append(weight[t] * tf / (knorm[r] + tf))
+            seg_scores: np.ndarray
             if rows:
                 seg_scores = np.bincount(np.concatenate(rows), np.concatenate(weights), minlength=len(seg))
             else:

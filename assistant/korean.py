@@ -19,7 +19,7 @@ _KIWI_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _kiwi():  # noqa: ANN202 - kiwipiepy has no stubs
+def _kiwi():
     from kiwipiepy import Kiwi
 
     return Kiwi()

@@ -633,7 +633,7 @@ class LawCatalog:
 
 def is_relative_law_name(name: str | None) -> bool:
     """True for a name that only points at another law ("같은 법", "동법 시행령", "이 법")."""
-    return bool(name) and _RELATIVE_KEY.fullmatch(normalize_title(name)) is not None
+    return bool(name) and _RELATIVE_KEY.fullmatch(normalize_title(name or "")) is not None
 
 
 def _relative_target(rel: re.Match[str], base: str | None) -> str | None:

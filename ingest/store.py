@@ -36,10 +36,10 @@ class _ChromaEmbeddingFunction:
     def __init__(self, embeddings: IndexedEmbeddings) -> None:
         self._embeddings = embeddings
 
-    def __call__(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's name
+    def __call__(self, input: list[str]) -> list[np.ndarray]:
         return list(self._embeddings.embed_array(list(input)))
 
-    def embed_query(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002
+    def embed_query(self, input: list[str]) -> list[np.ndarray]:
         return self(input)
 
     @staticmethod

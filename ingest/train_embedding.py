@@ -74,7 +74,9 @@ def training_pairs(articles: Iterable[Article], cfg: TrainEmbeddingSettings) -> 
     return pairs
 
 
-def lay_pairs(articles: Iterable[Article], table: LayTable, repeats: int) -> tuple[list[tuple[str, str]], int]:
+def lay_pairs(
+    articles: Iterable[Article], table: LayTable, repeats: int
+) -> tuple[list[tuple[str, str]], int]:
     """(lay sentence, article text) pairs: citizen wording ↔ the article it explains, each
     `repeats` times; and the count of citing sentences dropped as stale (no content word shared
     with today's article, the check the lay field uses)."""
@@ -100,14 +102,17 @@ def corpus_articles(settings: Settings) -> Iterator[Article]:
                 continue
             if meta.get("article") and not meta.get("is_addendum") and not is_repealed(text):
                 yield Article(
-                    str(meta.get("law_title", "")), str(meta.get("article_title", "")), text, meta,
+                    str(meta.get("law_title", "")),
+                    str(meta.get("article_title", "")),
+                    text,
+                    meta,
                     tuple((tokens or "").split()),
                 )
     finally:
         manifest.close()
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int):  # noqa: ANN201 - tokenizers has no stubs
+def train_tokenizer(texts: Iterable[str], vocab_size: int):
     """A WordPiece tokenizer learned from the corpus (Korean particles become ##suffix pieces)."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
 
@@ -120,7 +125,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int):  # noqa: ANN201 - to
     return tok
 
 
-def train_static(pairs: Sequence[tuple[str, str]], tokenizer, cfg: TrainEmbeddingSettings) -> np.ndarray:  # noqa: ANN001
+def train_static(pairs: Sequence[tuple[str, str]], tokenizer, cfg: TrainEmbeddingSettings) -> np.ndarray:
     """Token vectors trained with a symmetric in-batch contrastive loss; (vocab, dimension)."""
     import torch
 
@@ -152,7 +157,7 @@ def train_static(pairs: Sequence[tuple[str, str]], tokenizer, cfg: TrainEmbeddin
     return bag.weight.detach().numpy()
 
 
-def save_model(tokenizer, weights: np.ndarray, out_dir: Path) -> Path:  # noqa: ANN001
+def save_model(tokenizer, weights: np.ndarray, out_dir: Path) -> Path:
     """A sentence-transformers model folder that `embedding.model = "<out_dir>"` loads offline."""
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
@@ -187,7 +192,9 @@ def train(settings: Settings, out_dir: Path) -> TrainingRun:
     pairs = statute + lay
     random.Random(cfg.seed).shuffle(pairs)
     # the vocabulary must hold the lay words too, or 월세 and 집주인 become [UNK]
-    tokenizer = train_tokenizer([*(a.text for a in articles), *dict.fromkeys(q for q, _ in lay)], cfg.vocab_size)
+    tokenizer = train_tokenizer(
+        [*(a.text for a in articles), *dict.fromkeys(q for q, _ in lay)], cfg.vocab_size
+    )
     model_dir = save_model(tokenizer, train_static(pairs, tokenizer, cfg), out_dir)
     return TrainingRun(model_dir, len(articles), len(statute), len(lay), dropped)
 

@@ -38,8 +38,8 @@ class FastUseTokenizer:
         if out_type is not int:
             raise ValueError("FastUseTokenizer gives piece ids only (out_type=int)")
         single = isinstance(texts, str)
-        batch = [texts] if single else list(texts)
-        out = []
+        batch: list[str] = [texts] if isinstance(texts, str) else list(texts)
+        out: list[list[int]] = []
         for text, ids in zip(batch, self._sp.encode(batch, out_type=int), strict=True):
             if _UNK in ids:
                 ids = self._unmerged_unknowns(text)

@@ -130,7 +130,7 @@ def edit_only(src: Path, db: Path) -> dict:
     return {"config": "edit-only", **incremental_case(s, src, make_embeddings(s.embedding))}
 
 
-def incremental_case(s, src: Path, embeddings) -> dict:  # noqa: ANN001
+def incremental_case(s, src: Path, embeddings) -> dict:
     """Edit one file; time until a retriever loaded before the edit finds the new text; and, for
     comparison, what each incremental run cost before: a full keyword rebuild."""
     from assistant.retrieval import HybridRetriever

@@ -47,7 +47,7 @@ def main() -> int:
     path = settings.ingest.lay_sentences
     if path is None or not Path(path).is_file():
         sys.exit(f"lay sentences missing: {path}")
-    with Path(path).open(encoding="utf-8") as fh:
+    with lay.open_lines(Path(path)) as fh:
         rows, _ = lay.parse_lines(fh)
     topics = sorted({r["topic"] for r in rows if held_out(r["topic"], args.share)})
     questions = [r for r in rows if r["topic"] in topics][: args.max_questions]

@@ -23,7 +23,7 @@ from ingest.embeddings import make_embeddings
 from ingest.index import index_stats
 
 
-def settings_for(db: Path):  # noqa: ANN201
+def settings_for(db: Path):
     s = load_settings()
     s.store.db_dir = db
     s.store.chroma_url = None

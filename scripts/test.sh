@@ -7,5 +7,8 @@ bash scripts/install-system-deps.sh  # Debian Chromium + Korean fonts, PostgreSQ
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False ORT_DISABLE_TELEMETRY=1
 ruff check .
+ruff format --check .
 lint-imports  # the layers contract in pyproject.toml: no upward import
+deptry .      # everything imported is declared, and nothing declared goes unused
+mypy          # the files listed under [tool.mypy] in pyproject.toml
 python -m pytest -q -ra "$@"

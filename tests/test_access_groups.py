@@ -64,7 +64,7 @@ def test_visibility_is_exact_group_membership() -> None:
 
 
 @pytest.fixture(scope="module")
-def restricted_index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:  # noqa: ANN001
+def restricted_index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:
     from assistant.settings import load_settings
 
     root = tmp_path_factory.mktemp("access")
@@ -86,12 +86,12 @@ def restricted_index(tmp_path_factory: pytest.TempPathFactory, statute_sample: P
     return s
 
 
-def _texts(hits) -> str:  # noqa: ANN001
+def _texts(hits) -> str:
     return "\n".join(h.chunk.text for h in hits)
 
 
 @pytest.mark.parametrize("groups", [None, (), ("인사",), ("감사관",)])
-def test_outsiders_never_retrieve_the_restricted_fact(restricted_index: Settings, embeddings, groups) -> None:  # noqa: ANN001
+def test_outsiders_never_retrieve_the_restricted_fact(restricted_index: Settings, embeddings, groups) -> None:
     r = HybridRetriever(restricted_index, embeddings=embeddings)
     filters = None if groups is None else SearchFilters(groups=groups)
     for query in (QUESTION, "푸른참나무", "특정감사 계획 보안", "도로관리과 보조금 감사 대상"):
@@ -101,13 +101,13 @@ def test_outsiders_never_retrieve_the_restricted_fact(restricted_index: Settings
     assert ids and r.get_chunks(ids, groups=groups or ()) == []
 
 
-def test_members_find_it(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
+def test_members_find_it(restricted_index: Settings, embeddings) -> None:
     r = HybridRetriever(restricted_index, embeddings=embeddings)
     hits = r.search(QUESTION, k=3, filters=SearchFilters(groups=("감사",)))
     assert "푸른참나무" in _texts(hits)
 
 
-def test_chains_do_not_leak_it(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
+def test_chains_do_not_leak_it(restricted_index: Settings, embeddings) -> None:
     ctx = make_context(restricted_index, retriever=HybridRetriever(restricted_index, embeddings=embeddings))
     outsider = answer_question(QUESTION, ctx=ctx, filters=SearchFilters(groups=("인사",)))
     assert "푸른참나무" not in outsider.text
@@ -128,7 +128,7 @@ def test_chains_do_not_leak_it(restricted_index: Settings, embeddings) -> None: 
 
 def test_changing_the_rule_reindexes_the_folder(
     restricted_index: Settings, embeddings, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     s = restricted_index.model_copy(deep=True)
     src = Path(next(iter(s.security.access_groups))).parent
     s.security.access_groups = {}
@@ -143,7 +143,9 @@ def test_changing_the_rule_reindexes_the_folder(
     assert "푸른참나무" not in _texts(hits)
 
 
-def test_a_title_naming_a_server_file_is_never_read_as_that_file(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
+def test_a_title_naming_a_server_file_is_never_read_as_that_file(
+    restricted_index: Settings, embeddings
+) -> None:
     """Probe finding 1: the decoy's title is the restricted file's path; summarising that title
     for an outsider gives the decoy, never the file; other server paths are titles that match
     nothing."""
@@ -176,7 +178,7 @@ def test_an_upload_outside_the_upload_folder_is_refused(restricted_index: Settin
     assert "푸른참나무" in summarize(UploadedFile(inside, "계획.md"), ctx=ctx).to_markdown()
 
 
-def test_law_filter_choices_hide_restricted_titles(restricted_index: Settings, embeddings) -> None:  # noqa: ANN001
+def test_law_filter_choices_hide_restricted_titles(restricted_index: Settings, embeddings) -> None:
     """Probe finding 2: the 법령 filter of 질의응답 lists only what the user may see."""
     r = HybridRetriever(restricted_index, embeddings=embeddings)
     assert RESTRICTED_TITLE not in r.law_titles() and RESTRICTED_TITLE not in r.law_titles(("인사",))

@@ -304,7 +304,7 @@ def _factory(settings: object) -> FakeRetriever:
     return FakeRetriever(settings)
 
 
-def _fake_answerer(settings: object):  # noqa: ANN202
+def _fake_answerer(settings: object):
     def answer(question: str) -> AnswerResult:
         chunk = CHUNKS["c330"] if "야간" in question else CHUNKS["p15"]
         return AnswerResult(
@@ -406,7 +406,7 @@ class HintRetriever(FakeRetriever):
         return [SimpleNamespace(chunk=CHUNKS[c], score=1.0 / (i + 1)) for i, c in enumerate(order)][:k]
 
 
-def test_llm_rewrite_config_is_measured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001
+def test_llm_rewrite_config_is_measured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     import itertools
 
     from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -441,7 +441,7 @@ def test_default_run_measures_the_three_dev_sets(tmp_path: Path) -> None:
     assert report["inputs"][2]["n_items"] == 1366
 
 
-def test_default_run_without_the_dev_sets_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_default_run_without_the_dev_sets_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("ASSISTANT_SHARED_DIR", str(tmp_path / "nowhere"))
     assert main(["--no-progress"], retriever_factory=_factory) == 2
     assert "기본 QA 파일이 없습니다" in capsys.readouterr().err

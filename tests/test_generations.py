@@ -31,7 +31,7 @@ def _collections(settings: Settings) -> set[str]:
 
 def test_rebuild_is_invisible_until_switched_then_old_versions_are_cleaned(
     tmp_path: Path, statute_sample: Path, store_settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     s = store_settings
     src = copy_statutes(statute_sample, tmp_path / "src", FIRST)
     first = run_ingest([src], s, embeddings=embeddings)
@@ -77,7 +77,7 @@ def test_rebuild_is_invisible_until_switched_then_old_versions_are_cleaned(
 
 def test_failed_sanity_check_keeps_the_old_generation(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     src = copy_statutes(statute_sample, tmp_path / "src", FIRST[:1])
     run_ingest([src], settings, embeddings=embeddings)
     before = active_generation(settings)
@@ -93,7 +93,7 @@ def test_failed_sanity_check_keeps_the_old_generation(
 
 def test_changing_the_embedding_model_keeps_serving_until_the_rebuild_switches(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     from ingest.embeddings import make_embeddings
 
     src = copy_statutes(statute_sample, tmp_path / "src", FIRST[:1])
@@ -113,7 +113,7 @@ def test_changing_the_embedding_model_keeps_serving_until_the_rebuild_switches(
 
 def test_killed_rebuild_keeps_old_serving_and_next_run_finishes(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     db = settings.store.db_dir
     small = copy_statutes(statute_sample, tmp_path / "small", FIRST[:1])
     run_ingest([small], settings, embeddings=embeddings)
@@ -151,7 +151,7 @@ def test_killed_rebuild_keeps_old_serving_and_next_run_finishes(
 
 def test_chroma_server_killed_and_restarted_during_queries(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     from ingest.chroma_server import start_chroma_server
 
     server = start_chroma_server(tmp_path / "chroma")

@@ -24,7 +24,7 @@ from tests.conftest import PROJECT_ROOT, committed_chunks, copy_statutes
 SMALL_SET = ["행정기본법/법률.md", "민원처리에관한법률/법률.md", "전자정부법/시행규칙.md"]
 
 
-def _state(settings: Settings, embeddings) -> tuple[set[str], set[str], set[str]]:  # noqa: ANN001
+def _state(settings: Settings, embeddings) -> tuple[set[str], set[str], set[str]]:
     """(ids in Chroma, ids in the manifest, ids in the live keyword snapshot)."""
     gen = active_generation(settings)
     assert gen is not None
@@ -37,7 +37,7 @@ def _state(settings: Settings, embeddings) -> tuple[set[str], set[str], set[str]
 
 def test_incremental_reindex(
     tmp_path: Path, statute_sample: Path, store_settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     src = copy_statutes(statute_sample, tmp_path / "src", SMALL_SET)
     shutil.copytree(PROJECT_ROOT / "corpus" / "guidelines", src / "guidelines")
 
@@ -88,7 +88,7 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
     embeddings,
     capsys,
     monkeypatch,
-) -> None:  # noqa: ANN001
+) -> None:
     src = copy_statutes(statute_sample, tmp_path / "src", ["행정기본법/법률.md"])
     real_pdf = next((documents_dir / "statute_pdf").glob("전자정부법*.pdf"))
     (src / "corrupt.pdf").write_bytes(real_pdf.read_bytes()[:1000])
@@ -136,7 +136,7 @@ def test_bad_inputs_are_reported_and_the_rest_indexed(
 
 def test_broken_file_keeps_its_previous_version(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     src = tmp_path / "src"
     src.mkdir()
     doc = src / "지침.txt"
@@ -151,7 +151,7 @@ def test_broken_file_keeps_its_previous_version(
     assert _state(settings, embeddings) == before, "nothing already indexed is lost"
 
 
-def test_embedding_model_mismatch_is_a_clear_error(tmp_path: Path, settings: Settings, embeddings) -> None:  # noqa: ANN001
+def test_embedding_model_mismatch_is_a_clear_error(tmp_path: Path, settings: Settings, embeddings) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_text("민원은 7일 이내에 처리한다. 처리기간 연장은 통지한다.", encoding="utf-8")
@@ -169,7 +169,7 @@ def test_embedding_model_mismatch_is_a_clear_error(tmp_path: Path, settings: Set
 
 def test_killed_ingest_then_rerun_equals_clean_build(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     names = ["지방자치법/법률.md", "행정절차법/법률.md", "지방공무원법/법률.md", "행정기본법/법률.md"]
     src = copy_statutes(statute_sample, tmp_path / "src", names)
     killed_db = tmp_path / "killed"
@@ -204,7 +204,7 @@ def test_killed_ingest_then_rerun_equals_clean_build(
 
 def test_vectors_are_listed_only_after_an_unfinished_run(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     src = copy_statutes(statute_sample, tmp_path / "src", ["행정기본법/법률.md"])
     law = src / "행정기본법" / "법률.md"
     original = law.read_text(encoding="utf-8")
@@ -243,7 +243,7 @@ def test_vectors_are_listed_only_after_an_unfinished_run(
 
 def test_text_indexed_before_is_neither_embedded_nor_tokenised_again(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     src = copy_statutes(statute_sample, tmp_path / "src", ["행정기본법/법률.md"])
     first = run_ingest([src], settings, embeddings=embeddings)
     manifest = open_manifest(settings)

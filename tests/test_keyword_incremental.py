@@ -101,7 +101,7 @@ def corpus(tmp_path: Path, statute_sample: Path) -> tuple[Path, Manifest, Path]:
     manifest.close()
 
 
-def test_add_replace_delete_match_full_rebuild(corpus, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_add_replace_delete_match_full_rebuild(corpus, tmp_path: Path, monkeypatch) -> None:
     src, manifest, gen = corpus
     keyword_sync.sync(manifest, gen, merge_ratio=10.0, max_segments=100)
     base = live(gen)
@@ -209,7 +209,7 @@ KILLER = textwrap.dedent(
 
 
 @pytest.mark.parametrize("where", ["segment", "pointer"])
-def test_kill_during_merge_leaves_a_consistent_index(corpus, tmp_path: Path, where: str) -> None:  # noqa: ANN001
+def test_kill_during_merge_leaves_a_consistent_index(corpus, tmp_path: Path, where: str) -> None:
     src, manifest, gen = corpus
     keyword_sync.sync(manifest, gen, merge_ratio=10.0, max_segments=100)
     index_file(manifest, src / FILES[-1])  # an update whose publish is followed by a merge
@@ -237,7 +237,7 @@ def test_kill_during_merge_leaves_a_consistent_index(corpus, tmp_path: Path, whe
     assert not list(root.glob(".tmp-*")) and not list((root / "segments").glob(".tmp-*"))
 
 
-def test_exception_between_write_steps(corpus, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_exception_between_write_steps(corpus, tmp_path: Path, monkeypatch) -> None:
     """An error after the new snapshot folder is written but before CURRENT moves: nothing changes."""
     src, manifest, gen = corpus
     keyword_sync.sync(manifest, gen, merge_ratio=10.0, max_segments=100)

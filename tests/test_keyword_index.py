@@ -18,7 +18,9 @@ TEXTS = [
 
 def test_scores_match_string_token_bm25() -> None:
     morphs = morphemes(TEXTS)
-    rows = [(f"c{i}", t, {"doc_type": "statute"}, m) for i, (t, m) in enumerate(zip(TEXTS, morphs, strict=True))]
+    rows = [
+        (f"c{i}", t, {"doc_type": "statute"}, m) for i, (t, m) in enumerate(zip(TEXTS, morphs, strict=True))
+    ]
     index = KeywordIndex.build(rows)
     for field, corpus, query in (
         ("body", morphs, morphemes(["민원 처리기간은 얼마인가요"])[0]),

@@ -87,7 +87,8 @@ def test_text_pdf_is_never_ocred(documents_dir: Path, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(ocr_module, "ocr_image", boom)
     doc = load_document(
-        next((documents_dir / "guideline_pdf").glob("보건복지부_보도자료*.pdf")), LoadLimits(ocr=OcrSettings())
+        next((documents_dir / "guideline_pdf").glob("보건복지부_보도자료*.pdf")),
+        LoadLimits(ocr=OcrSettings()),
     )
     assert doc.ocr_pages == {} and not doc.warnings
 
@@ -159,7 +160,7 @@ def test_upload_guard_checks_images(tmp_path: Path, settings: Settings) -> None:
 
 def test_ingest_indexes_the_scan_and_continues_past_bad_images(
     scanned_pages: Path, tmp_path: Path, settings: Settings, embeddings
-) -> None:  # noqa: ANN001
+) -> None:
     from assistant.retrieval import HybridRetriever
     from ingest.pipeline import run_ingest
 

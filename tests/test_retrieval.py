@@ -31,7 +31,7 @@ LAWS = [
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:  # noqa: ANN001
+def index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:
     region = (
         "1. 지역 안내\n서울 소재 민원실은 토요일에도 운영한다.\n2. 기타\n부산 소재 민원실은 평일만 운영한다."
     )
@@ -46,11 +46,11 @@ def index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embedd
 
 
 @pytest.fixture(scope="module")
-def retriever(index: Settings, embeddings) -> HybridRetriever:  # noqa: ANN001
+def retriever(index: Settings, embeddings) -> HybridRetriever:
     return HybridRetriever(index, embeddings=embeddings)
 
 
-def _labels(hits) -> list[tuple[str, str]]:  # noqa: ANN001
+def _labels(hits) -> list[tuple[str, str]]:
     return [(h.chunk.metadata["law_title"], h.chunk.metadata["article"]) for h in hits]
 
 
@@ -177,7 +177,7 @@ def test_langchain_retriever(retriever: HybridRetriever) -> None:
     assert docs[0].page_content.startswith("민원 처리에 관한 법률 제17조")
 
 
-def test_new_snapshot_is_picked_up(index: Settings, embeddings, tmp_path: Path) -> None:  # noqa: ANN001
+def test_new_snapshot_is_picked_up(index: Settings, embeddings, tmp_path: Path) -> None:
     settings = index.model_copy(deep=True)
     r = HybridRetriever(settings, embeddings=embeddings)
     before = len(r)
@@ -213,7 +213,7 @@ def test_llm_hint_brings_the_named_article_up(retriever: HybridRetriever) -> Non
 
 
 def test_repealed_provisions_only_when_asked_or_named(retriever: HybridRetriever) -> None:
-    def repealed(hits) -> list[str]:  # noqa: ANN001
+    def repealed(hits) -> list[str]:
         return [h.chunk.metadata["article"] for h in hits if is_repealed(h.chunk.text)]
 
     assert not repealed(retriever.search("개인정보 보호법 시행령 삭제", 10))

@@ -102,7 +102,7 @@ def test_amendment_watch_flags_only_citations_changed_after_the_document(
     repo: Path,
     tmp_path: Path,
     embeddings,
-    capsys: pytest.CaptureFixture[str],  # noqa: ANN001
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from assistant.settings import load_settings
     from ingest.pipeline import run_ingest

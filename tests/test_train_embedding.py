@@ -47,10 +47,14 @@ def test_sentences_and_pairs_are_pure_and_seeded() -> None:
 
 def test_lay_sentences_pair_with_the_article_they_cite_unless_stale() -> None:
     meta = {"doc_type": "statute", "law_title": "민원 처리에 관한 법률", "article": "제19조", "part": 1}
-    article = Article(ARTICLE.law_title, ARTICLE.article_title, ARTICLE.text, meta, ("민원", "처리", "기간", "계산"))
+    article = Article(
+        ARTICLE.law_title, ARTICLE.article_title, ARTICLE.text, meta, ("민원", "처리", "기간", "계산")
+    )
     table = LayTable("t", "t")
     table.sentences = [
-        LaySentence("a", "민원", "민원 처리 기간은 며칠부터 세나요", ("민원", "처리", "기간", "며칠", "세다")),
+        LaySentence(
+            "a", "민원", "민원 처리 기간은 며칠부터 세나요", ("민원", "처리", "기간", "며칠", "세다")
+        ),
         LaySentence("b", "민원", "엉뚱한 문장", ("엉뚱하다", "문장")),  # a stale label
         LaySentence("c", "상속", "상속은 언제 시작되나요", ("상속", "시작")),  # cites another article
     ]
@@ -61,7 +65,7 @@ def test_lay_sentences_pair_with_the_article_they_cite_unless_stale() -> None:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:  # noqa: ANN001
+def index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:
     return build_test_index(tmp_path_factory.mktemp("train"), statute_sample, LAWS, embeddings)
 
 

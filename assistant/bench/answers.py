@@ -21,6 +21,7 @@ SUPPORT_THRESHOLD = 0.6
 # "[1]", "[1, 3]" markers point at sources; their digits are not claims to be supported.
 _CITATION_MARK = re.compile(r"\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]")
 
+
 @dataclass
 class AnswerResult:
     """What the benchmark keeps of one answer.

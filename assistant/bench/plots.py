@@ -10,7 +10,7 @@ import numpy as np
 
 matplotlib.use("Agg")  # files only; never open a window (or need a display) on a server
 
-import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+import matplotlib.pyplot as plt
 
 RECALL_PNG = "recall_at_k.png"
 LATENCY_PNG = "latency.png"

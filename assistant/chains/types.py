@@ -11,7 +11,6 @@ Role = Literal["user", "assistant"]
 Turn = tuple[Role, str]  # one conversation turn: ("user", "질문…") / ("assistant", "답변…")
 
 
-
 def paragraph_label(paragraphs: Sequence[int]) -> str:
     """``(1,)`` → ``"제1항"``, ``(1, 3)`` → ``"제1항·제3항"``."""
     return "·".join(f"제{p}항" for p in paragraphs)

@@ -667,7 +667,9 @@ def _tables(path: Path, wanted: bool, skip: set[int]) -> dict[int, list[str]]:
     return pdf_table_blocks(path, skip)
 
 
-def _ocr_guideline(path: Path, reader: Any, pages: list[PdfPage], respace: bool, limits: LoadLimits) -> LoadedDocument:
+def _ocr_guideline(
+    path: Path, reader: Any, pages: list[PdfPage], respace: bool, limits: LoadLimits
+) -> LoadedDocument:
     """A guideline PDF whose pages without a text layer were read by OCR (when enabled); a
     file left without any text raises LoaderError (OCR needed / no text found)."""
     from ingest.loaders.pdf_ocr import ocr_pdf_pages, pages_to_ocr

@@ -41,7 +41,7 @@ def test_helpers() -> None:
     assert outline == {"추진 배경": [(0, "첫째"), (1, "둘째")], "주요 내용": [(0, "셋째")]}
 
 
-def test_letter_without_llm(make_ctx) -> None:  # noqa: ANN001
+def test_letter_without_llm(make_ctx) -> None:
     draft = draft_document(REQUEST, ctx=make_ctx())
     text = draft.text
     assert draft.mode == "extractive" and draft.issues == [], draft.issues
@@ -54,7 +54,7 @@ def test_letter_without_llm(make_ctx) -> None:  # noqa: ANN001
     assert draft.basis and draft.basis[0].article == "제17조"
 
 
-def test_report_without_llm(make_ctx) -> None:  # noqa: ANN001
+def test_report_without_llm(make_ctx) -> None:
     req = DraftRequest(kind="보고서", subject="공문서 작성 기준 교육 계획", key_points=["대상: 신규 공무원", "일시: 2026. 12. 3. 14:00"],
                        question="공문서 항목 구분 기호와 끝 표시")  # fmt: skip
     draft = draft_document(req, ctx=make_ctx())
@@ -69,7 +69,7 @@ def test_report_without_llm(make_ctx) -> None:  # noqa: ANN001
     assert "발신" not in draft.text and "수신" not in draft.text  # internal form
 
 
-def test_letter_with_a_messy_model_reply(make_ctx) -> None:  # noqa: ANN001
+def test_letter_with_a_messy_model_reply(make_ctx) -> None:
     reply = (
         "제목: 아무거나\n"
         "1. 민원 처리기간을 준수하여 주시기 바랍니다 [1].\n"
@@ -94,7 +94,7 @@ def test_letter_with_a_messy_model_reply(make_ctx) -> None:  # noqa: ANN001
     assert "<자료>" in prompt and "민원 처리기간 준수 협조 요청" in prompt
 
 
-def test_report_with_model_sections(make_ctx) -> None:  # noqa: ANN001
+def test_report_with_model_sections(make_ctx) -> None:
     reply = (
         "[요약]\n교육을 실시함\n[추진 배경]\n공문서 오류 증가\n  반려 사례 다수\n[현황]\n기호 체계 교육 미실시\n"
         "[문제점]\n반려 증가\n[개선 방안]\n기호 체계 교육\n[향후 계획]\n만족도 조사"
@@ -110,14 +110,14 @@ def test_report_with_model_sections(make_ctx) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("kind", ["공문", "보고서"])
-def test_unparseable_reply_falls_back_to_the_inputs(make_ctx, kind: str) -> None:  # noqa: ANN001
+def test_unparseable_reply_falls_back_to_the_inputs(make_ctx, kind: str) -> None:
     req = DraftRequest(kind=kind, subject="점검 결과 보고", key_points=["이상 없음"], use_basis=False)
     draft = draft_document(req, ctx=make_ctx(fake_llm("제목\n끝.")))
     assert draft.mode == "extractive" and "입력 내용으로" in draft.fallback_reason
     assert {i.code for i in errors(check_format(draft.text, kind))} <= {"placeholder"}
 
 
-def test_docx_export(make_ctx) -> None:  # noqa: ANN001
+def test_docx_export(make_ctx) -> None:
     draft = draft_document(REQUEST, ctx=make_ctx())
     doc = Document(io.BytesIO(draft.to_docx()))
     sec = doc.sections[0]
@@ -135,7 +135,7 @@ def test_docx_export(make_ctx) -> None:  # noqa: ANN001
     assert attach2.paragraph_format.left_indent > top.paragraph_format.left_indent
 
 
-def test_prompt_echo_falls_back_to_the_inputs(make_ctx) -> None:  # noqa: ANN001
+def test_prompt_echo_falls_back_to_the_inputs(make_ctx) -> None:
     req = DraftRequest(subject="점검 결과 보고", key_points=["이상 없음"], use_basis=False)
     draft = draft_document(req, ctx=make_ctx(fake_llm('<자료>\n<근거 번호="1">\n본문\n</근거>\n</자료>')))
     assert draft.mode == "extractive" and "되풀이" in draft.fallback_reason and "<자료>" not in draft.text

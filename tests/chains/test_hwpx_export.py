@@ -171,7 +171,7 @@ def test_layout_fonts_sizes_and_table_shaped_closing() -> None:
 
 
 @pytest.mark.parametrize("kind", ["공문", "보고서"])
-def test_generated_draft_passes_format_check_after_round_trip(make_ctx, kind: str) -> None:  # noqa: ANN001
+def test_generated_draft_passes_format_check_after_round_trip(make_ctx, kind: str) -> None:
     req = REQUEST if kind == "공문" else DraftRequest(kind="보고서", subject="공문서 작성 기준 교육 계획",
                                                        key_points=["대상: 신규 공무원", "공문서 반려 문제", "기호 체계 교육 도입",
                                                                    "2027년까지 정례화"], attachments=["교육 계획"],

@@ -40,7 +40,7 @@ def test_key_points_go_to_their_sections() -> None:
     assert sections["추진 배경"] == [(0, placeholder("추진 배경"))]  # no basis: nothing invented
 
 
-def test_report_from_inputs_and_sources(make_ctx) -> None:  # noqa: ANN001
+def test_report_from_inputs_and_sources(make_ctx) -> None:
     question = "민원 처리기간 연장 통지"
     req = DraftRequest(
         kind="보고서",
@@ -69,7 +69,7 @@ def test_report_from_inputs_and_sources(make_ctx) -> None:  # noqa: ANN001
     assert all(is_adequate(s, ctx.settings.chains) for s in draft.basis)
 
 
-def test_unrelated_articles_are_not_basis(make_ctx) -> None:  # noqa: ANN001
+def test_unrelated_articles_are_not_basis(make_ctx) -> None:
     """A strict gate leaves 관련 근거 empty rather than listing what was merely retrieved."""
     req = DraftRequest(kind="보고서", subject="청사 주차장 도색 계획", key_points=["주차면 정비"])
     draft = draft_document(req, ctx=make_ctx(min_similarity=0.99, min_evidence=0.99))

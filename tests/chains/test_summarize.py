@@ -48,7 +48,7 @@ def test_parse_bullets() -> None:
     assert parse_bullets("형식을 무시한 한 줄 요약입니다", 3) == ["형식을 무시한 한 줄 요약입니다"]
 
 
-def test_extractive_summary_of_an_indexed_statute(make_ctx) -> None:  # noqa: ANN001
+def test_extractive_summary_of_an_indexed_statute(make_ctx) -> None:
     ctx = make_ctx()
     assert "민원 처리에 관한 법률" in indexed_documents(ctx=ctx)
     summary = summarize("민원처리에 관한 법률", ctx=ctx)  # spacing differs from the official title
@@ -65,12 +65,12 @@ def test_extractive_summary_of_an_indexed_statute(make_ctx) -> None:  # noqa: AN
         assert heading in md
 
 
-def test_unknown_title_names_close_matches(make_ctx) -> None:  # noqa: ANN001
+def test_unknown_title_names_close_matches(make_ctx) -> None:
     with pytest.raises(DocumentNotFoundError, match="민원 처리에 관한 법률"):
         summarize("민원 처리 법", ctx=make_ctx())
 
 
-def uploaded(ctx, source: Path, folder: Path) -> UploadedFile:  # noqa: ANN001
+def uploaded(ctx, source: Path, folder: Path) -> UploadedFile:
     """`source` as a user's upload: copied into the context's upload folder."""
     ctx.settings.ui.upload_dir = folder
     target = folder / source.name
@@ -78,7 +78,7 @@ def uploaded(ctx, source: Path, folder: Path) -> UploadedFile:  # noqa: ANN001
     return UploadedFile(target, source.name)
 
 
-def test_extractive_summary_of_an_uploaded_file(make_ctx, tmp_path: Path) -> None:  # noqa: ANN001
+def test_extractive_summary_of_an_uploaded_file(make_ctx, tmp_path: Path) -> None:
     ctx = make_ctx()
     summary = summarize(uploaded(ctx, GUIDELINE, tmp_path), ctx=ctx)
     assert summary.origin == GUIDELINE.name and 3 <= len(summary.key_points) <= 5
@@ -87,7 +87,7 @@ def test_extractive_summary_of_an_uploaded_file(make_ctx, tmp_path: Path) -> Non
     assert any(f.match == "7일 전까지" and f.location.startswith("Ⅰ. 근무시간") for f in deadlines)
 
 
-def test_map_reduce_keeps_each_call_within_the_budget(make_ctx) -> None:  # noqa: ANN001
+def test_map_reduce_keeps_each_call_within_the_budget(make_ctx) -> None:
     budget = 400
     llm = fake_llm()
     llm.messages = ("- 구간의 주요 내용을 정리함\n- 두 번째 요점임" for _ in range(10_000))
@@ -113,13 +113,13 @@ def test_map_reduce_keeps_each_call_within_the_budget(make_ctx) -> None:  # noqa
     assert summary.tokens_in > 0 and summary.tokens_out > 0
 
 
-def test_summary_falls_back_when_the_model_fails(make_ctx) -> None:  # noqa: ANN001
+def test_summary_falls_back_when_the_model_fails(make_ctx) -> None:
     class Boom(Exception):
         pass
 
     llm = fake_llm()
 
-    def broken():  # noqa: ANN202
+    def broken():
         raise Boom("server gone")
         yield  # pragma: no cover
 
@@ -128,6 +128,6 @@ def test_summary_falls_back_when_the_model_fails(make_ctx) -> None:  # noqa: ANN
     assert summary.mode == "extractive" and "발췌 요약으로 대신합니다" in summary.fallback_reason
 
 
-def test_summary_of_missing_file_is_a_clear_error(make_ctx, tmp_path: Path) -> None:  # noqa: ANN001
+def test_summary_of_missing_file_is_a_clear_error(make_ctx, tmp_path: Path) -> None:
     with pytest.raises(DocumentNotFoundError):
         summarize(str(tmp_path / "없는파일.pdf"), ctx=make_ctx())

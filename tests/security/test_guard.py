@@ -176,7 +176,7 @@ BAD_FILES = [
 
 @pytest.mark.hostile("refuse")
 @pytest.mark.parametrize(("name", "build", "reason"), BAD_FILES, ids=[f"{n}-{r}" for n, _, r in BAD_FILES])
-def test_bad_uploads_are_refused(name: str, build, reason: str, sec_settings: Settings) -> None:  # noqa: ANN001
+def test_bad_uploads_are_refused(name: str, build, reason: str, sec_settings: Settings) -> None:
     with pytest.raises(InputRejected) as info:
         check_upload(name, build(), sec_settings)
     message = str(info.value)
@@ -238,7 +238,7 @@ def test_real_documents_are_accepted(documents_dir: Path, folder: str, fmt: str)
         ("확장자만.hwp", lambda: pdf_bytes(1), "pdf"),  # judged by content: it is a PDF
     ],
 )
-def test_good_uploads_pass(name: str, build, fmt: str, sec_settings: Settings) -> None:  # noqa: ANN001
+def test_good_uploads_pass(name: str, build, fmt: str, sec_settings: Settings) -> None:
     assert check_upload(name, build(), sec_settings) == fmt
 
 

@@ -182,7 +182,9 @@ def test_a_client_spraying_many_accounts_is_blocked(throttle_settings: Settings)
     with pytest.raises(LoginThrottled) as wait:
         auth.verify_login(STAFF[0], STAFF[1], s, client="192.0.2.5", throttle=throttle)
     assert wait.value.seconds > 800  # lockout_minutes for that client …
-    assert auth.verify_login(STAFF[0], STAFF[1], s, client="10.1.2.3", throttle=throttle) == STAFF[2]  # … only
+    assert (
+        auth.verify_login(STAFF[0], STAFF[1], s, client="10.1.2.3", throttle=throttle) == STAFF[2]
+    )  # … only
 
 
 # --- 7. anonymous clients: uploads and metrics (the HTTP gate) ------------------------------------
@@ -197,13 +199,13 @@ def test_gate_refuses_metrics_and_anonymous_uploads(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(gate, "session_is_logged_in", lambda sid: sid in logged_in)
     passed: list[str] = []
 
-    async def app(scope, receive, send) -> None:  # noqa: ANN001
+    async def app(scope, receive, send) -> None:
         passed.append(scope["path"])
 
     def call(path: str, method: str = "PUT") -> int | None:
         sent: list[dict] = []
 
-        async def send(message) -> None:  # noqa: ANN001
+        async def send(message) -> None:
             sent.append(message)
 
         scope = {"type": "http", "path": path, "method": method}
@@ -307,11 +309,15 @@ def test_odd_file_names_get_a_clear_refusal(name: str, sec_settings: Settings) -
     assert "\u202e" not in str(err.value) and "\u2066" not in str(err.value)
 
 
-def test_long_name_upload_on_the_admin_page_is_refused_not_crashed(sec_settings: Settings, tmp_path: Path) -> None:
+def test_long_name_upload_on_the_admin_page_is_refused_not_crashed(
+    sec_settings: Settings, tmp_path: Path
+) -> None:
     from ui import admin
 
     sec_settings.ui.upload_dir = tmp_path / "uploads"
-    result = admin.save_uploads([("가" * 300 + ".txt", "본문 내용입니다. ".encode() * 10)], sec_settings, ADMIN[2])
+    result = admin.save_uploads(
+        [("가" * 300 + ".txt", "본문 내용입니다. ".encode() * 10)], sec_settings, ADMIN[2]
+    )
     assert not result.saved and "이름이 너무 깁니다" in result.rejected[0][1]
     # the audit log records why, from the error's kind (never from the Korean message)
     assert get_audit_log(sec_settings).recent(1, event="input_rejected")[0].detail == "업로드: name"

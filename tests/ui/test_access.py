@@ -24,7 +24,9 @@ TITLE = "[테스트] 특정감사 계획 (감사 부서 한정)"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def restricted_app(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings: Any) -> Iterator[None]:
+def restricted_app(
+    tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings: Any
+) -> Iterator[None]:
     root = tmp_path_factory.mktemp("ui-access")
     restricted = root / "build" / "src" / "감사"  # where build_test_index writes the extra file
     rules = json.dumps({str(restricted): ["감사"]}, ensure_ascii=False)
@@ -32,11 +34,18 @@ def restricted_app(tmp_path_factory: pytest.TempPathFactory, statute_sample: Pat
         mp.delenv("CHROMA_URL", raising=False)
         mp.setenv("ASSISTANT_SECURITY__ACCESS_GROUPS", rules)
         built = build_test_index(
-            root / "build", statute_sample, ["민원처리에관한법률/법률.md"], embeddings, {"감사/계획.md": RESTRICTED}
+            root / "build",
+            statute_sample,
+            ["민원처리에관한법률/법률.md"],
+            embeddings,
+            {"감사/계획.md": RESTRICTED},
         )
         env = app_environment(root / "app", Path(built.store.db_dir))
         # sessions are re-checked against the accounts file on every request
-        save_account(Path(env["ASSISTANT_SECURITY__ACCOUNTS_FILE"]), Account(AUDITOR.login, AUDITOR.name, AUDITOR.role, AUDITOR.groups))
+        save_account(
+            Path(env["ASSISTANT_SECURITY__ACCOUNTS_FILE"]),
+            Account(AUDITOR.login, AUDITOR.name, AUDITOR.role, AUDITOR.groups),
+        )
         for key, value in env.items():
             mp.setenv(key, value)
         get_settings.cache_clear()

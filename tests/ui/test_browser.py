@@ -192,7 +192,9 @@ def ask(page: Any, question: str) -> None:
 
 def wait_until_idle(page: Any) -> None:
     """Wait for the script run to end: a rerun while a test clicks re-renders (and collapses) expanders."""
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=LOAD_TIMEOUT_MS
+    )
 
 
 def test_visitor_sees_only_the_login_page(page: Any, served_app: dict[str, Any]) -> None:
@@ -392,7 +394,9 @@ def test_press_release_and_disclosure_notice_download(
     assert "민원 처리기간 단축" in docx_text(files[".docx"])
 
     _radio(page, "정보공개 청구 검토")
-    page.locator(".st-key-i_request textarea").fill("1. 설명회 참석자 명단(성명, 연락처)\n2. 부지 선정 내부 검토 보고서")
+    page.locator(".st-key-i_request textarea").fill(
+        "1. 설명회 참석자 명단(성명, 연락처)\n2. 부지 선정 내부 검토 보고서"
+    )
     page.get_by_role("button", name="검토하고 통지서 만들기").click()
     page.get_by_role("button", name=re.compile(r"\.hwpx")).first.wait_for()
     assert "부분공개" in page.get_by_test_id("stMain").inner_text()
@@ -402,6 +406,7 @@ def test_press_release_and_disclosure_notice_download(
     notice = load_hwpx(files[".hwpx"], LoadLimits()).text
     assert "행정심판" in notice and "이의신청" in notice
     assert "행정소송" in docx_text(files[".docx"])
+
 
 def _is_loopback(url: str) -> bool:
     from ipaddress import ip_address

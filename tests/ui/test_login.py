@@ -114,7 +114,9 @@ def test_a_demoted_admin_loses_the_admin_page_at_the_next_request(app_env: dict[
     try:
         at.run()
         assert any("관리자만" in e for e in texts(at.error)) and not at.metric
-        assert at.session_state[state.USER_KEY].role == "staff" and at.session_state[state.USER_KEY].groups == ()
+        assert (
+            at.session_state[state.USER_KEY].role == "staff" and at.session_state[state.USER_KEY].groups == ()
+        )
         assert last_audit("login").detail.startswith("권한 갱신: admin→staff")
     finally:
         save_account(path, account)
@@ -175,7 +177,7 @@ def test_the_audit_row_is_written_before_any_answer_text(monkeypatch: pytest.Mon
 
     seen_before_text: list[list[tuple[str | None, str | None]]] = []
 
-    def stopped_midway(question: str, **kwargs: Any):  # noqa: ANN202
+    def stopped_midway(question: str, **kwargs: Any):
         log = get_audit_log(get_settings())
         seen_before_text.append([(e.status, e.question) for e in log.recent(1, event="ask")])
         yield "민원 처리기간은 "
@@ -193,7 +195,7 @@ def test_the_audit_row_is_written_before_any_answer_text(monkeypatch: pytest.Mon
 def test_an_answer_that_fails_is_logged_as_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import assistant.chains
 
-    def broken(question: str, **kwargs: Any):  # noqa: ANN202
+    def broken(question: str, **kwargs: Any):
         yield "부분 "
         raise RuntimeError("chain broke")
 
