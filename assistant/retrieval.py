@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -116,7 +116,7 @@ def hint_refs(hint: str, catalog: LawCatalog) -> list[tuple[str, str]]:
     """(law, article) of the provisions an LLM hint names, in its order (pure). A law or article the
     model invented finds no chunk, so it adds nothing to the search."""
     refs = [(r.law, r.article) for r in parse_refs(hint, catalog) if r.law and r.article]
-    return list(dict.fromkeys(refs))  # type: ignore[arg-type]
+    return list(dict.fromkeys(refs))
 
 
 KEYWORD_FIELDS = frozenset(keyword_index.FIELDS)
@@ -136,7 +136,7 @@ def signal_weights(cfg: RetrievalSettings) -> dict[str, float]:
     }
 
 
-def rrf_fuse(ranked: dict[str, Sequence[int]], weights: dict[str, float], k: int) -> dict[int, float]:
+def rrf_fuse(ranked: Mapping[str, Sequence[int]], weights: dict[str, float], k: int) -> dict[int, float]:
     """Weighted reciprocal-rank fusion of ranked lists of row indices (pure)."""
     fused: dict[int, float] = {}
     for name, rows in ranked.items():
@@ -152,7 +152,7 @@ def rescale_rows_lacking(
     fused: dict[int, float],
     lacking: np.ndarray,
     signal: str,
-    ranked: dict[str, Sequence[int]],
+    ranked: Mapping[str, Sequence[int]],
     weights: dict[str, float],
 ) -> None:
     """Scale the fused score of rows that can never appear in `signal`'s list (guidelines have no
@@ -268,13 +268,14 @@ class HybridRetriever:
                 if art and not add:
                     by_article.setdefault((law, art), []).append(i)
         previous = getattr(self, "_snap", None)
-        same_gen = previous is not None and previous.generation == gen
+        if previous is not None and previous.generation != gen:
+            previous = None
         return _Snapshot(
             generation=gen,
             marker=marker,
             version=version,
             index=index,
-            manifest=previous.manifest if same_gen else Manifest(gen.manifest_path(self.db_dir)),
+            manifest=previous.manifest if previous else Manifest(gen.manifest_path(self.db_dir)),
             row_of={cid: i for i, cid in enumerate(index.ids)},
             by_article=by_article,
             by_law=by_law,
@@ -283,7 +284,7 @@ class HybridRetriever:
             repealed=np.asarray(cols["is_repealed"], dtype=bool),
             non_statute=np.asarray(cols["doc_type"], dtype=object) != "statute",
             access=np.asarray(cols["access_groups"], dtype=object),
-            collection=previous.collection if same_gen else self._fixed_collection,
+            collection=previous.collection if previous else self._fixed_collection,
         )
 
     def refresh(self) -> bool:
