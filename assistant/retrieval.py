@@ -32,6 +32,7 @@ from pydantic import ConfigDict
 from assistant import keyword_index
 from assistant.korean import char_bigrams, morphemes
 from assistant.legal_refs import ArticleRef, LawCatalog, parent_act, parse_refs
+from assistant.rerank.model import Reranker, load_reranker, rerank_hits
 from assistant.settings import RetrievalSettings, Settings
 from ingest import generations
 from ingest.access import visible_mask
@@ -236,6 +237,8 @@ class HybridRetriever:
         self._fixed_collection = collection
         self._models: dict[str | None, Any] = {}
         self._client: Any = None
+        self._reranker: Reranker | None = None  # retrieval.reranker, loaded on first use
+        self._rerank_lock = threading.Lock()  # not self._lock: loading takes seconds
         self._snap = self._load()
 
     # --- snapshot ---
@@ -482,7 +485,18 @@ class HybridRetriever:
         rescale_rows_lacking(fused, snap.non_statute, "lay_bigram", ranked, weights)
         self._apply_law_signals(snap, fused, analysis, lookup)
         order = sorted(fused, key=fused.__getitem__, reverse=True)
-        return self._hits(snap, order, fused, ranked, k)
+        # A question that names its article gets that article first, whatever a reranker thinks.
+        if not cfg.reranker or (cfg.exact_lookup and analysis.refs):
+            return self._hits(snap, order, fused, ranked, k)
+        hits = self._hits(snap, order, fused, ranked, max(k, cfg.rerank_top))
+        return rerank_hits(hits, query, self._rerank_model(), cfg)[:k]
+
+    def _rerank_model(self) -> Reranker:
+        with self._rerank_lock:
+            if self._reranker is None:
+                self._reranker = load_reranker(self.cfg)
+        assert self._reranker is not None  # cfg.reranker is set
+        return self._reranker
 
     def _apply_law_signals(
         self, snap: _Snapshot, fused: dict[int, float], analysis: QueryAnalysis, mask: np.ndarray
