@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from assistant.numbering import CIRCLED_NUMBERS, circled_number
 from ingest.model import PAGE_BREAK, Chunk, LoadedDocument, text_key, version_tag
@@ -380,6 +381,49 @@ def _base_metadata(doc: LoadedDocument, doc_id: str) -> dict[str, object]:
     }
 
 
+def article_parts(sec: ArticleSection, header: str, budget: int, count: CountTokens) -> list[tuple[str, str]]:
+    """(chunk text, body) of each part of an article: the whole article, or parts cut at 항/호
+    when it exceeds `budget`, each under `header` ("… [2/3]")."""
+    bodies = fit_parts(lambda b, lines=sec.lines: split_article_body(lines, b, count), header, budget, count)
+    n = len(bodies)
+    return [
+        (f"{header}{f' [{i}/{n}]' if n > 1 else ''}\n{body}".strip(), body)
+        for i, body in enumerate(bodies, 1)
+    ]
+
+
+def _article_metadata(
+    base: dict[str, Any],
+    sec: ArticleSection,
+    occurrence: int,
+    section_path: str,
+    page: int,
+    part: int,
+    parts: int,
+    body: str,
+    index: int,
+) -> dict[str, Any]:
+    """The metadata of one part of an article (statute or regulation)."""
+    p_from, p_to = _paragraph_numbers(body)
+    return {
+        **base,
+        "article": sec.label,
+        "article_no": sec.no,
+        "article_branch": sec.branch,
+        "article_title": sec.title,
+        "occurrence": occurrence,
+        "is_addendum": sec.is_addendum,
+        "chapter_path": sec.chapter_path,
+        "section_path": section_path,
+        "page": page,
+        "part": part,
+        "parts": parts,
+        "paragraph_from": p_from,
+        "paragraph_to": p_to,
+        "chunk_index": index,
+    }
+
+
 def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Iterator[Chunk]:
     """One chunk per article (parts for long ones), header '법령명 제N조 (제목)' in each."""
     doc_id = doc_id_for(doc.path)
@@ -394,30 +438,12 @@ def chunk_statute(doc: LoadedDocument, budget: int, count: CountTokens) -> Itera
         header = _article_header(law_title, sec) + version
         key = f"{'부칙' + sec.addendum_label if sec.is_addendum else ''}{sec.label}"
         seen[key] = occurrence = seen.get(key, 0) + 1
-        bodies = fit_parts(
-            lambda b, lines=sec.lines: split_article_body(lines, b, count), header, budget, count
-        )
-        for part, body in enumerate(bodies, start=1):
-            part_tag = f" [{part}/{len(bodies)}]" if len(bodies) > 1 else ""
-            text = f"{header}{part_tag}\n{body}".strip()
-            p_from, p_to = _paragraph_numbers(body)
-            meta = {
-                **base,
-                "article": sec.label,
-                "article_no": sec.no,
-                "article_branch": sec.branch,
-                "article_title": sec.title,
-                "occurrence": occurrence,
-                "is_addendum": sec.is_addendum,
-                "chapter_path": sec.chapter_path,
-                "section_path": sec.chapter_path,
-                "page": page_at(doc.text, sec.start, doc.paged),
-                "part": part,
-                "parts": len(bodies),
-                "paragraph_from": p_from,
-                "paragraph_to": p_to,
-                "chunk_index": index,
-            }
+        parts = article_parts(sec, header, budget, count)
+        page = page_at(doc.text, sec.start, doc.paged)
+        for part, (text, body) in enumerate(parts, start=1):
+            meta = _article_metadata(
+                base, sec, occurrence, sec.chapter_path, page, part, len(parts), body, index
+            )
             chunk = Chunk(chunk_id(doc_id, f"{key}#{occurrence}#{part}", text), text, meta)
             meta["text_hash"] = text_key(chunk.search_text)  # a past version's tag left out
             yield chunk
@@ -581,32 +607,11 @@ def chunk_regulation(doc: LoadedDocument, budget: int, count: CountTokens) -> It
         header = f"{doc.title} > {where}" if where else doc.title
         key = f"{'부칙' + sec.addendum_label if sec.is_addendum else ''}{sec.label or where}"
         seen[key] = occurrence = seen.get(key, 0) + 1
-        bodies = fit_parts(
-            lambda b, lines=sec.lines: split_article_body(lines, b, count), header, budget, count
-        )
+        parts = article_parts(sec, header, budget, count)
         page = page_at(doc.text, sec.start, doc.paged)
-        for part, body in enumerate(bodies, start=1):
-            part_tag = f" [{part}/{len(bodies)}]" if len(bodies) > 1 else ""
-            text = f"{header}{part_tag}\n{body}".strip()
-            p_from, p_to = _paragraph_numbers(body)
-            meta = {
-                **base,
-                "article": sec.label,
-                "article_no": sec.no,
-                "article_branch": sec.branch,
-                "article_title": sec.title,
-                "occurrence": occurrence,
-                "is_addendum": sec.is_addendum,
-                "chapter_path": sec.chapter_path,
-                "section_path": where,
-                "page": page,
-                "part": part,
-                "parts": len(bodies),
-                "paragraph_from": p_from,
-                "paragraph_to": p_to,
-                "chunk_index": index,
-                "text_hash": text_key(text),
-            }
+        for part, (text, body) in enumerate(parts, start=1):
+            meta = _article_metadata(base, sec, occurrence, where, page, part, len(parts), body, index)
+            meta["text_hash"] = text_key(text)
             meta.update(ocr_metadata(doc, page))
             yield Chunk(chunk_id(doc_id, f"{key}#{occurrence}#{part}", text), text, meta)
             index += 1
