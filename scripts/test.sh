@@ -11,4 +11,4 @@ ruff format --check .
 lint-imports  # the layers contract in pyproject.toml: no upward import
 deptry .      # everything imported is declared, and nothing declared goes unused
 mypy          # the files listed under [tool.mypy] in pyproject.toml
-python -m pytest -q -ra "$@"
+python -m pytest -q -ra --durations=25 "$@"  # the slowest tests, to keep CI short
