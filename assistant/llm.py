@@ -26,7 +26,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.settings import LLMSettings, Settings
+from ingest.core.settings import LLMSettings, Settings
 
 BACKENDS = ("none", "openai", "ollama", "local")
 OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"
@@ -89,7 +89,7 @@ def _ollama(cfg: LLMSettings) -> BaseChatModel:
     if base.endswith("/v1"):
         return _openai_compatible(cfg, base, "llama3.2")
     try:
-        from langchain_ollama import ChatOllama  # type: ignore[import-not-found]
+        from langchain_ollama import ChatOllama
     except ImportError:
         return _openai_compatible(cfg, f"{base}/v1", "llama3.2")
     return ChatOllama(

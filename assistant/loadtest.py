@@ -4,7 +4,7 @@
 Reports throughput, latency percentiles, errors and "answers from a half-built index": each
 answer's source chunk ids must all belong to one complete published state of the index. The
 states are the live index's chunk ids before and after the re-index, plus every keyword snapshot
-published meanwhile (hooked at ``assistant.keyword_index.publish``, which every publish goes
+published meanwhile (hooked at ``ingest.index.keyword_index.publish``, which every publish goes
 through: an incremental run's new snapshot and a rebuild's new generation alike).
 
     python -m assistant.loadtest --users 8 --seconds 60 [--reindex PATHS…] [--chroma-url URL] [--db DIR]
@@ -29,14 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from assistant import keyword_index
 from assistant.bench.datasets import read_qa_file
 from assistant.chains import ChainContext, answer_question, make_context
-from assistant.retrieval import HybridRetriever
-from assistant.settings import PROJECT_ROOT, Settings, load_settings
-from ingest.embeddings import make_embeddings
-from ingest.index import indexed_chunk_ids
-from ingest.pipeline import run_ingest
+from assistant.search.retrieval import HybridRetriever
+from ingest.core.settings import PROJECT_ROOT, Settings, load_settings
+from ingest.index import keyword_index
+from ingest.index.embeddings import make_embeddings
+from ingest.index.stats import indexed_chunk_ids
+from ingest.job.pipeline import run_ingest
 
 QA_DIR = PROJECT_ROOT.parent / "shared" / "data" / "qa"
 QA_FILES = ("koblex-dev.jsonl", "firesafety-dev.jsonl")

@@ -56,8 +56,8 @@ def sample_files(files: list[Path], fraction: float) -> list[Path]:
 
 
 def prepare_corpus(work: Path, fraction: float) -> Path:
-    from assistant.settings import load_settings
-    from ingest.pipeline import discover_files
+    from ingest.core.settings import load_settings
+    from ingest.job.pipeline import discover_files
 
     src = work / f"src-{fraction}"
     if src.exists():
@@ -79,9 +79,9 @@ def peak_mb(who: int) -> float:
 
 def run_one(config: str, src: Path, db: Path) -> dict:
     """One configuration, in this process (the parent starts one process per configuration)."""
-    from assistant.settings import load_settings
-    from ingest.embeddings import make_embeddings
-    from ingest.pipeline import run_ingest
+    from ingest.core.settings import load_settings
+    from ingest.index.embeddings import make_embeddings
+    from ingest.job.pipeline import run_ingest
 
     s = load_settings()
     s.store.db_dir = db
@@ -121,8 +121,8 @@ def run_one(config: str, src: Path, db: Path) -> dict:
 
 def edit_only(src: Path, db: Path) -> dict:
     """The incremental case alone, on an index built by an earlier run."""
-    from assistant.settings import load_settings
-    from ingest.embeddings import make_embeddings
+    from ingest.core.settings import load_settings
+    from ingest.index.embeddings import make_embeddings
 
     s = load_settings()
     s.store.db_dir = db
@@ -133,9 +133,9 @@ def edit_only(src: Path, db: Path) -> dict:
 def incremental_case(s, src: Path, embeddings) -> dict:
     """Edit one file; time until a retriever loaded before the edit finds the new text; and, for
     comparison, what each incremental run cost before: a full keyword rebuild."""
-    from assistant.retrieval import HybridRetriever
-    from ingest.index import active_generation, open_manifest
-    from ingest.pipeline import publish_keyword_snapshot, run_ingest
+    from assistant.search.retrieval import HybridRetriever
+    from ingest.index.stats import active_generation, open_manifest
+    from ingest.job.pipeline import publish_keyword_snapshot, run_ingest
 
     retriever = HybridRetriever(s, embeddings=embeddings)
     retriever.search("민원 처리기간", k=1)

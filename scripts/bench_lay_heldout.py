@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.settings import load_settings  # noqa: E402
-from ingest import lay  # noqa: E402
+from ingest.core.settings import load_settings  # noqa: E402
+from ingest.index import lay  # noqa: E402
 
 
 def held_out(topic: str, share: float) -> bool:

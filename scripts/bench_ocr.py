@@ -1,7 +1,7 @@
 """OCR accuracy and speed on renders of the text PDFs in ../shared/data/documents.
 
 Each sampled page is rendered (pypdfium2) at 200 and 300 dpi, read by Tesseract the way ingest
-reads a scanned page (``ingest.loaders.ocr.ocr_image``), and compared with the page's own text
+reads a scanned page (``ingest.documents.loaders.ocr.ocr_image``), and compared with the page's own text
 layer (pypdfium2's text extraction, which has no running header logic): character error rate =
 Levenshtein distance / reference length, both sides with all whitespace removed (the text layer
 and OCR disagree on line breaks and spacing, which search does not care about), and law.go.kr's
@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.settings import OcrSettings, get_settings  # noqa: E402
-from ingest.loaders.ocr import ocr_image  # noqa: E402
-from ingest.loaders.textnorm import normalize_text  # noqa: E402
+from ingest.core.settings import OcrSettings, get_settings  # noqa: E402
+from ingest.documents.loaders.ocr import ocr_image  # noqa: E402
+from ingest.documents.loaders.textnorm import normalize_text  # noqa: E402
 
 FOOTER = re.compile(r"법제처\s*\d+\s*국가법령정보센터")
 

@@ -73,8 +73,8 @@ def sample_files(files: list[Path], fraction: float) -> list[Path]:
 
 
 def corpus_files(corpus: Path | None, work: Path) -> list[Path]:
-    from assistant.settings import load_settings
-    from ingest.pipeline import discover_files
+    from ingest.core.settings import load_settings
+    from ingest.job.pipeline import discover_files
 
     if corpus is None:
         corpus = Path("/tmp/statutes/kr")
@@ -92,7 +92,7 @@ def questions() -> list[str]:
 
 
 def settings_for(db: Path, url: str | None) -> Any:
-    from assistant.settings import load_settings
+    from ingest.core.settings import load_settings
 
     s = load_settings()
     s.store.db_dir = db
@@ -104,7 +104,7 @@ def settings_for(db: Path, url: str | None) -> Any:
 
 # --- workers (each in its own process) ---
 def worker_ingest(spec: dict[str, Any]) -> dict[str, Any]:
-    from ingest.pipeline import run_ingest
+    from ingest.job.pipeline import run_ingest
 
     files = [Path(p) for p in Path(spec["list"]).read_text(encoding="utf-8").splitlines()]
     t0 = time.perf_counter()
@@ -128,8 +128,8 @@ def worker_copy(spec: dict[str, Any]) -> dict[str, Any]:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from ingest.embeddings import make_embeddings
-    from ingest.store import make_client, open_collection
+    from ingest.index.embeddings import make_embeddings
+    from ingest.index.store import make_client, open_collection
 
     s = settings_for(Path(spec["db"]), spec["url"])
     embeddings = make_embeddings(s.embedding)
@@ -157,8 +157,8 @@ def worker_copy(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def worker_query(spec: dict[str, Any]) -> dict[str, Any]:
-    from assistant.retrieval import HybridRetriever
-    from ingest.embeddings import make_embeddings
+    from assistant.search.retrieval import HybridRetriever
+    from ingest.index.embeddings import make_embeddings
 
     s = settings_for(Path(spec["db"]), spec.get("url"))
     qs = questions()
@@ -206,7 +206,7 @@ def run_worker(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 # --- one (fraction, mode) run ---
 def run_one(fraction: float, mode: str, files: list[Path], work: Path, reuse: Path | None) -> dict[str, Any]:
-    from ingest.chroma_server import start_chroma_server
+    from ingest.index.chroma_server import start_chroma_server
 
     tag = f"{mode}-{round(fraction * 100)}"
     db = work / tag / "db"
@@ -243,7 +243,7 @@ def run_one(fraction: float, mode: str, files: list[Path], work: Path, reuse: Pa
 
 def _reuse(reuse: Path, db: Path, url: str | None, work: Path) -> dict[str, Any]:
     """100 % from an existing embedded index: a copy (embedded) or a copy into the server."""
-    from ingest.manifest import Manifest
+    from ingest.index.manifest import Manifest
 
     embedded_copy = work / "reuse-copy"
     if not (embedded_copy / "manifest.sqlite3").exists():

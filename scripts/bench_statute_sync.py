@@ -1,4 +1,4 @@
-"""Benchmark `ingest.statutes sync` on the legalize-kr history bundle.
+"""Benchmark `ingest.statutes.sync sync` on the legalize-kr history bundle.
 
     python scripts/bench_statute_sync.py [--bundle B] [--commits N] [--minutes M] [--history-law 지방자치법]
 
@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.settings import load_settings
-from ingest import statutes
-from ingest.embeddings import make_embeddings
-from ingest.index import index_stats
+from ingest.core.settings import load_settings
+from ingest.index.embeddings import make_embeddings
+from ingest.index.stats import index_stats
+from ingest.statutes import sync as statutes
 
 
 def settings_for(db: Path):

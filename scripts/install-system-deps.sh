@@ -2,7 +2,7 @@
 # Install the Debian packages the tests use when missing: Chromium and a Korean font (fonts-nanum)
 # for the browser tests (Playwright drives /usr/bin/chromium; `playwright install` is not used: it
 # downloads a browser), PostgreSQL for the audit-log test (the test starts its own cluster), and
-# Tesseract with its Korean data for OCR of scanned PDFs and photos (ingest.loaders.ocr).
+# Tesseract with its Korean data for OCR of scanned PDFs and photos (ingest.documents.loaders.ocr).
 # Idempotent and quiet: prints nothing when all is there, apt's log only when it fails.
 # `install-system-deps.sh app` (scripts/run-app.sh): only what the app itself uses (Tesseract).
 set -euo pipefail

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import pytest
 
-from assistant.settings import Settings, load_settings
+from ingest.core.settings import Settings, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -30,6 +30,21 @@ os.environ.setdefault(
 _TEST_SECRETS = tempfile.mkdtemp(prefix="test-secrets-")
 os.environ.setdefault("ASSISTANT_SECURITY__AUDIT_KEY_FILE", f"{_TEST_SECRETS}/audit.key")
 os.environ.setdefault("ASSISTANT_SECURITY__AUDIT_ANCHOR_FILE", f"{_TEST_SECRETS}/audit.anchor")
+
+
+def _lay_cache_dir() -> str:
+    """The Kiwi-tokenised lay table (ingest.index.lay: ≈100 s of CPU to make, files named by the
+    table's digest) in the user's cache, per Kiwi version: made once on a machine and reused by
+    every clone there, as a CI cache would be (a fresh clone's .cache/ is empty). Making it is
+    tested on a small table (tests/test_lay.py)."""
+    from importlib.metadata import version
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    kiwi = f"kiwi-{version('kiwipiepy')}-{version('kiwipiepy_model')}"
+    return str(base / "gov-assistant" / "lay" / kiwi)
+
+
+os.environ.setdefault("ASSISTANT_INGEST__LAY_CACHE_DIR", _lay_cache_dir())
 
 
 # Files of ../shared/data/documents used by the 원문 보기 tests: a guideline PDF with a text layer,
@@ -67,8 +82,8 @@ def documents_dir() -> Path:
 @pytest.fixture(scope="session")
 def statute_sample_chunks(statute_sample: Path) -> list[str]:
     """Every chunk text (부칙 included) of every statute sample file: a few thousand real texts."""
-    from ingest.chunking import chunk_document, token_counter
-    from ingest.loaders import load_document
+    from ingest.documents.chunking import chunk_document, token_counter
+    from ingest.documents.loaders import load_document
 
     s = load_settings()
     count = token_counter(s.chunking.encoding)
@@ -82,8 +97,8 @@ def statute_sample_chunks(statute_sample: Path) -> list[str]:
 @pytest.fixture(scope="session")
 def embeddings():
     """The default embedding model (the shipped ko-static-v1), loaded once."""
-    from assistant.settings import EmbeddingSettings
-    from ingest.embeddings import make_embeddings
+    from ingest.core.settings import EmbeddingSettings
+    from ingest.index.embeddings import make_embeddings
 
     return make_embeddings(EmbeddingSettings())
 
@@ -142,7 +157,7 @@ def build_test_index(
     """Index some statute-sample files (+ the sample guidelines, + extra files {relative path: text},
     + copies of files {relative path: original}) under `root`, with `access_groups` {relative
     folder: groups}; return settings pointing at the new index."""
-    from ingest.pipeline import run_ingest
+    from ingest.job.pipeline import run_ingest
 
     src = copy_statutes(sample, root / "src", statutes)
     if guidelines:
@@ -167,7 +182,7 @@ def build_test_index(
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     """A real `chroma run` server on a free loopback port for the session."""
-    from ingest.chroma_server import start_chroma_server
+    from ingest.index.chroma_server import start_chroma_server
 
     try:
         server = start_chroma_server(tmp_path_factory.mktemp("chroma-server"))

@@ -18,11 +18,11 @@ from assistant.chains import (
     make_context,
     summarize,
 )
-from assistant.chains.summarize import DocumentNotFoundError
-from assistant.retrieval import HybridRetriever, SearchFilters
-from assistant.settings import Settings
-from ingest.access import can_see, encode_groups, groups_for_path, visible_mask
-from ingest.pipeline import run_ingest
+from assistant.chains.summary.units import DocumentNotFoundError
+from assistant.search.retrieval import HybridRetriever, SearchFilters
+from ingest.core.settings import Settings
+from ingest.index.access import can_see, encode_groups, groups_for_path, visible_mask
+from ingest.job.pipeline import run_ingest
 from tests.conftest import copy_statutes
 
 SECRET = "청렴감사 암호명은 푸른참나무칠삼일구이다"
@@ -65,7 +65,7 @@ def test_visibility_is_exact_group_membership() -> None:
 
 @pytest.fixture(scope="module")
 def restricted_index(tmp_path_factory: pytest.TempPathFactory, statute_sample: Path, embeddings) -> Settings:
-    from assistant.settings import load_settings
+    from ingest.core.settings import load_settings
 
     root = tmp_path_factory.mktemp("access")
     src = copy_statutes(statute_sample, root / "src", ["민원처리에관한법률/법률.md"])

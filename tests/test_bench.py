@@ -26,8 +26,8 @@ from assistant.bench.gold import (
     resolve_item,
 )
 from assistant.bench.korean_text import rouge_tokens
-from assistant.legal_refs import LawCatalog
-from ingest.model import Chunk
+from ingest.core.model import Chunk
+from ingest.legal.catalog import LawCatalog
 from tests.conftest import require_shared
 
 QA_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/qa"

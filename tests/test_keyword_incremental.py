@@ -15,14 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import assistant.keyword_segment as keyword_segment
-from assistant import keyword_index
-from assistant.korean import char_bigrams, morphemes
-from assistant.settings import load_settings
-from ingest import keyword_sync
-from ingest.chunking import chunk_document, doc_id_for, token_counter
-from ingest.loaders import load_document
-from ingest.manifest import FileRecord, Manifest
+import ingest.index.keyword_segment as keyword_segment
+from ingest.core.korean import char_bigrams, morphemes
+from ingest.core.settings import load_settings
+from ingest.documents.chunking import chunk_document, doc_id_for, token_counter
+from ingest.documents.loaders import load_document
+from ingest.index import keyword_index, keyword_sync
+from ingest.index.manifest import FileRecord, Manifest
 from tests.conftest import PROJECT_ROOT, copy_statutes
 
 FILES = [
@@ -178,10 +177,10 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    import assistant.keyword_index as ki
-    import assistant.keyword_segment as ks
-    from ingest import keyword_sync
-    from ingest.manifest import Manifest
+    import ingest.index.keyword_index as ki
+    import ingest.index.keyword_segment as ks
+    from ingest.index import keyword_sync
+    from ingest.index.manifest import Manifest
 
     where, gen = sys.argv[1], Path(sys.argv[2])
     calls = {"switch": 0, "save": 0}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import bm25s
 import numpy as np
 
-from assistant.keyword_index import KeywordIndex
-from assistant.korean import char_bigrams, morphemes
+from ingest.core.korean import char_bigrams, morphemes
+from ingest.index.keyword_index import KeywordIndex
 
 TEXTS = [
     "민원 처리에 관한 법률 제17조 (법정민원의 처리기간) 행정기관의 장은 법정민원을 신속히 처리하여야 한다.",

@@ -1,4 +1,4 @@
-"""Lay text (ingest.lay): pure parts, and a real index of 주택임대차보호법 + 민법 (from the statute tarball) where lay text is built, refreshed
+"""Lay text (ingest.index.lay): pure parts, and a real index of 주택임대차보호법 + 민법 (from the statute tarball) where lay text is built, refreshed
 after an edit and removed with its article."""
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant import keyword_index
-from assistant.keyword_segment import LayTokens
-from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings, load_settings
-from ingest import lay
-from ingest.index import active_generation, index_stats
-from ingest.pipeline import run_ingest
+from assistant.search.retrieval import HybridRetriever
+from ingest.core.settings import Settings, load_settings
+from ingest.index import keyword_index, lay
+from ingest.index.keyword_segment import LayTokens
+from ingest.index.stats import active_generation, index_stats
+from ingest.job.pipeline import run_ingest
 from tests.conftest import PROJECT_ROOT, require_shared
 
 HOUSING = "kr/주택임대차보호법/법률.md"

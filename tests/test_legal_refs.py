@@ -1,4 +1,4 @@
-"""Tests of assistant.legal_refs on real titles, QA-set strings and statute sentences."""
+"""Tests of the legal-reference grammar (ingest.legal titles, catalog, refs; the bench gold formats) on real titles, QA-set strings and statute sentences."""
 
 from __future__ import annotations
 
@@ -8,19 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from assistant.legal_refs import (
-    ArticleRef,
-    LawCatalog,
+from assistant.bench.gold_formats import parse_firesafety_refs, parse_koblex_index
+from ingest.legal.catalog import LawCatalog
+from ingest.legal.refs import ArticleRef, parse_refs, ref_matches
+from ingest.legal.titles import (
     article_label,
     is_repealed,
     law_type_of,
     normalize_title,
     parent_act,
     parse_article_label,
-    parse_firesafety_refs,
-    parse_koblex_index,
-    parse_refs,
-    ref_matches,
 )
 
 # Real titles of the statute corpus (front matter 제목).

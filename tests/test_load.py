@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from assistant import keyword_index
 from assistant.loadtest import (
     QA_DIR,
     QA_FILES,
@@ -19,9 +18,10 @@ from assistant.loadtest import (
     shared_app,
     summarize,
 )
-from assistant.settings import load_settings
-from ingest.index import active_generation, indexed_chunk_ids
-from ingest.pipeline import run_ingest
+from ingest.core.settings import load_settings
+from ingest.index import keyword_index
+from ingest.index.stats import active_generation, indexed_chunk_ids
+from ingest.job.pipeline import run_ingest
 from tests.conftest import copy_statutes
 
 FILES = ["행정기본법/법률.md", "민원처리에관한법률/시행규칙.md", "전자정부법/시행규칙.md"]

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import OcrSettings
-from ingest.loaders import load_document
-from ingest.loaders.hwp import decode_para_text
-from ingest.loaders.pdf import make_joiner
-from ingest.loaders.textnorm import count_hangul, normalize_text
-from ingest.model import PAGE_BREAK, LoadedDocument, LoaderError, LoadLimits
+from ingest.core.model import PAGE_BREAK, LoadedDocument, LoaderError, LoadLimits
+from ingest.core.settings import OcrSettings
+from ingest.documents.loaders import load_document
+from ingest.documents.loaders.hwp import decode_para_text
+from ingest.documents.loaders.pdf_statute import make_joiner
+from ingest.documents.loaders.textnorm import count_hangul, normalize_text
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DOCS = SHARED_DATA / "documents"

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 
 from assistant.security.guard import InputRejected, check_upload
-from assistant.settings import OcrSettings, Settings
-from ingest.chunking import chunk_document, token_counter
-from ingest.loaders import load_document, sniff_format
-from ingest.loaders.ocr import check_engine, estimate_skew, lines_from_data
-from ingest.model import LoaderError, LoadLimits
+from ingest.core.model import LoaderError, LoadLimits
+from ingest.core.settings import OcrSettings, Settings
+from ingest.documents.chunking import chunk_document, token_counter
+from ingest.documents.loaders import load_document, sniff_format
+from ingest.documents.loaders.ocr import check_engine, estimate_skew, lines_from_data
 from tests.conftest import unavailable
 
 SCANNED_PHRASE = (
@@ -80,7 +80,7 @@ def test_scanned_pdf_is_refused_with_ocr_off(scanned_pages: Path) -> None:
 
 
 def test_text_pdf_is_never_ocred(documents_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ingest.loaders.ocr as ocr_module
+    import ingest.documents.loaders.ocr as ocr_module
 
     def boom(*_args: object) -> None:
         raise AssertionError("a text PDF page was sent to OCR")
@@ -161,8 +161,8 @@ def test_upload_guard_checks_images(tmp_path: Path, settings: Settings) -> None:
 def test_ingest_indexes_the_scan_and_continues_past_bad_images(
     scanned_pages: Path, tmp_path: Path, settings: Settings, embeddings
 ) -> None:
-    from assistant.retrieval import HybridRetriever
-    from ingest.pipeline import run_ingest
+    from assistant.search.retrieval import HybridRetriever
+    from ingest.job.pipeline import run_ingest
 
     src = tmp_path / "src"
     src.mkdir()

@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from assistant.original.access import (
+from assistant.app.original.access import (
     REFUSED,
     OriginalUnavailable,
     cited_chunk,
@@ -20,14 +20,14 @@ from assistant.original.access import (
     original_file,
     read_original,
 )
-from assistant.original.locate import find_passage, find_passages, squeeze
-from assistant.original.pdf_page import PASSAGE_FILL, PageRenderError, best_page, image_png, render_page
-from assistant.original.plan import plan_view, view_kind
-from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings, load_settings
-from ingest.loaders.pdf import load_pdf
-from ingest.model import PAGE_BREAK, Chunk, LoadLimits
-from ingest.pipeline import run_ingest
+from assistant.app.original.locate import find_passage, find_passages, squeeze
+from assistant.app.original.pdf_page import PASSAGE_FILL, PageRenderError, best_page, image_png, render_page
+from assistant.app.original.plan import plan_view, view_kind
+from assistant.search.retrieval import HybridRetriever
+from ingest.core.model import PAGE_BREAK, Chunk, LoadLimits
+from ingest.core.settings import Settings, load_settings
+from ingest.documents.loaders.pdf import load_pdf
+from ingest.job.pipeline import run_ingest
 from tests.conftest import PRESS_PDF, RESTRICTED_PDF, STATUTE_PDF, copy_statutes
 
 MOIS = "행정안전부_보도자료_국민주권정부_정부혁신_추진전략_20251202"  # in hwp/ and hwpx/

@@ -8,9 +8,9 @@ from pathlib import Path
 from assistant.bench.facts.documents import REGULATION, regulation_text
 from assistant.chains.hwpx_export import draft_hwpx_bytes
 from assistant.chains.types import format_source_label
-from ingest.chunking import chunk_document, is_regulation, token_counter
-from ingest.loaders import load_document
-from ingest.model import Chunk
+from ingest.core.model import Chunk
+from ingest.documents.chunking import chunk_document, is_regulation, token_counter
+from ingest.documents.loaders import load_document
 from tests.conftest import PROJECT_ROOT
 
 

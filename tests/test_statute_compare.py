@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.statute_table import side_by_side_html
-from assistant.statute_versions import (
+from ingest.documents import dates as document_dates
+from ingest.statutes import git as sg
+from ingest.statutes import repo as statute_repo
+from ingest.statutes import sync as statutes
+from ingest.statutes.table import side_by_side_html
+from ingest.statutes.versions import (
     ArticleVersion,
     article_texts,
     change_date,
@@ -19,8 +23,6 @@ from assistant.statute_versions import (
     side_by_side,
     versions_from_chunks,
 )
-from ingest import document_dates, statute_repo, statutes
-from ingest import statute_git as sg
 
 AMENDMENT = "85575d0"  # 법률: 지방자치법 (일부개정), 2026-06-02: 제10조③ 개정, 제3호 신설
 DECREE = "민원 처리에 관한 법률 시행령"  # 제21조 amended by 2444bec, promulgated 2026-05-06
@@ -122,7 +124,7 @@ def test_diff_and_watch_cli_write_html(
 
 
 def test_watch_covers_kept_drafts_with_stored_dates(repo: Path, tmp_path: Path) -> None:
-    from assistant.settings import load_settings
+    from ingest.core.settings import load_settings
 
     s = load_settings()
     s.store.db_dir = tmp_path / "no-index"
@@ -153,7 +155,7 @@ def test_watch_covers_kept_drafts_with_stored_dates(repo: Path, tmp_path: Path) 
 
 
 def test_access_groups_apply_to_the_repository(repo: Path, tmp_path: Path) -> None:
-    from assistant.settings import load_settings
+    from ingest.core.settings import load_settings
 
     s = load_settings()
     s.store.db_dir = tmp_path / "index"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.statute_markup import IMAGE_NOTE, box_table_rows, clean_quote, clean_statute_markup
-from ingest.loaders import load_document
+from ingest.documents.loaders import load_document
+from ingest.legal.markup import IMAGE_NOTE, box_table_rows, clean_quote, clean_statute_markup
 from tests.conftest import PROJECT_ROOT
 
 BOOK = PROJECT_ROOT / "corpus" / "statutes" / "kr"

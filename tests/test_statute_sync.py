@@ -1,4 +1,4 @@
-"""`python -m ingest.statutes sync` on the legalize-kr history bundle, restricted to two law folders
+"""`python -m ingest.statutes.sync sync` on the legalize-kr history bundle, restricted to two law folders
 (민원처리법, 행정기본법) to stay fast. X = 2020-10-20 (no 행정기본법 yet), Y = 2022-12-27."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings, load_settings
-from ingest import statutes
-from ingest.index import open_manifest
+from ingest.core.settings import Settings, load_settings
+from ingest.index.stats import open_manifest
+from ingest.statutes import sync as statutes
 
 LAWS = ["민원처리에관한법률", "행정기본법"]
 X = "0e5c301"  # 법률: 민원 처리에 관한 법률 (일부개정), 2020-10-20
@@ -126,7 +126,7 @@ def test_sync_cli_reports_changes(repo: Path, tmp_path: Path, capsys: pytest.Cap
 def test_past_versions_answer_a_search_for_their_date(repo: Path, tmp_path: Path, embeddings) -> None:
     """At the 2021 전부개정 (in force from 2022-01-13), a 2018 date gets 지방자치법 as it read then,
     with its old article numbers; default search stays current-only."""
-    from assistant.retrieval import HybridRetriever, SearchFilters
+    from assistant.search.retrieval import HybridRetriever, SearchFilters
 
     checkout(repo, "ae91456")  # 법률: 지방자치법 (전부개정), 2021-01-12
     s = index_settings(tmp_path / "index")

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from assistant.statute_versions import (
+from ingest.documents.chunking import clean_statute_line
+from ingest.statutes import git as sg
+from ingest.statutes import sync as statutes
+from ingest.statutes.versions import (
     article_texts,
     article_versions,
     compare_articles,
     side_by_side,
     version_on,
 )
-from ingest import statute_git as sg
-from ingest import statutes
-from ingest.chunking import clean_statute_line
 
 AMENDMENT = "85575d0"  # 법률: 지방자치법 (일부개정), 2026-06-02: 제10조③ 개정, 제3호 신설, 제17조의2 신설
 
@@ -104,8 +104,8 @@ def test_amendment_watch_flags_only_citations_changed_after_the_document(
     embeddings,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from assistant.settings import load_settings
-    from ingest.pipeline import run_ingest
+    from ingest.core.settings import load_settings
+    from ingest.job.pipeline import run_ingest
 
     src = tmp_path / "src"
     src.mkdir()

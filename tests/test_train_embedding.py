@@ -1,4 +1,4 @@
-"""A static embedding model trained offline on the indexed statutes (ingest.train_embedding)."""
+"""A static embedding model trained offline on the indexed statutes (assistant.training.embedding)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.settings import EmbeddingSettings, Settings, TrainEmbeddingSettings
-from ingest.embeddings import make_embeddings
-from ingest.lay import LaySentence, LayTable
-from ingest.train_embedding import Article, corpus_articles, lay_pairs, sentences, train, training_pairs
+from assistant.training.embedding import Article, corpus_articles, lay_pairs, sentences, train, training_pairs
+from ingest.core.settings import EmbeddingSettings, Settings, TrainEmbeddingSettings
+from ingest.index.embeddings import make_embeddings
+from ingest.index.lay import LaySentence, LayTable
 from tests.conftest import build_test_index
 
 LAWS = [

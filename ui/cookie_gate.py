@@ -18,7 +18,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from assistant.security import sessions
-from assistant.settings import Settings, get_settings
+from ingest.core.settings import Settings, get_settings
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]

@@ -214,7 +214,7 @@ def download_button(label: str, offer: Offer, user: User, *, key: str, **options
     """st.download_button for `offer`, served through the gate (see the module docstring)."""
     import streamlit as st
 
-    from assistant.settings import get_settings
+    from ingest.core.settings import get_settings
 
     st.download_button(
         label,

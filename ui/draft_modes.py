@@ -1,6 +1,6 @@
 """초안 작성 modes beyond 공문/보고서: 보도자료, 정보공개 청구 검토 (workbench), and the 기한 계산
 panel shown on both. Thin Streamlit adapters over ``assistant.chains.press_release``,
-``assistant.chains.info_disclosure`` and ``assistant.deadlines``."""
+``assistant.chains.info_disclosure`` and ``assistant.chains.deadlines``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,21 @@ from datetime import date, datetime, time
 
 import streamlit as st
 
-from assistant.chains.info_disclosure import PROPOSAL_NOTE, DisclosureReview, review_request
-from assistant.chains.press_release import PressRelease, PressRequest, draft_press_release
-from assistant.deadlines import HolidayCalendar, WorkingHours, info_disclosure_deadline, petition_deadline
-from ui import audit, components, draft_profile, state
-from ui.admin import safe_name
+from assistant.app import draft_profile
+from assistant.app.draft import (
+    PROPOSAL_NOTE,
+    DisclosureReview,
+    HolidayCalendar,
+    PressRelease,
+    PressRequest,
+    WorkingHours,
+    draft_press_release,
+    info_disclosure_deadline,
+    petition_deadline,
+    review_request,
+)
+from assistant.app.index_admin import safe_name
+from ui import audit, components, state
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HWPX_MIME = "application/hwp+zip"

@@ -9,10 +9,11 @@ import json
 
 import streamlit as st
 
-from assistant.retrieval import IndexMissingError
+from assistant.app import index_admin as admin
+from assistant.app.ask import IndexMissingError
+from assistant.app.feedback import STATUSES, gold_reference
 from assistant.security.auth import User
-from ui import admin, audit, state
-from ui.feedback import STATUSES, gold_reference
+from ui import audit, state
 
 FILTERS = {"검토 전": "new", "검토 완료": "reviewed", "반려": "rejected", "전체": None}
 
@@ -84,7 +85,7 @@ def review_queue(user: User) -> None:
         key="fr_download",
         icon=":material/download:",
         disabled=not lines,
-        help="python -m assistant.bench --qa 파일 로 회귀 시험을 돌립니다 (CLI: python -m ui.feedback export 파일)",
+        help="python -m assistant.bench --qa 파일 로 회귀 시험을 돌립니다 (CLI: python -m assistant.app.feedback export 파일)",
     )
     if not items:
         st.info("이 상태의 '아쉬움' 의견이 없습니다.")

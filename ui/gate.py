@@ -182,7 +182,7 @@ def current_user(user: User, via: str) -> User | None:
     """The user as the accounts file says now (None when removed, changed or unreadable)."""
     from assistant.security import auth
     from assistant.security.accounts import AccountsError
-    from assistant.settings import get_settings
+    from ingest.core.settings import get_settings
 
     try:
         return auth.refresh_user(user, get_settings(), via)
@@ -205,7 +205,7 @@ def media_ticket(name: str) -> str | None:
 
 def serve_media(name: str, tab: str) -> downloads.Outcome | None:
     """The gate's answer to GET /media/<name> (None: let Streamlit serve it)."""
-    from assistant.settings import get_settings
+    from ingest.core.settings import get_settings
 
     ticket = media_ticket(name)
     if ticket is not None:

@@ -1,4 +1,4 @@
-"""The 질의응답 page's saved conversations (``ui.history``): each answered question is saved to
+"""The 질의응답 page's saved conversations (``assistant.app.history``): each answered question is saved to
 the user's current conversation, whose id is kept in the URL (``?c=…``) so that a reload or a
 new tab of a logged-in browser shows it again; the sidebar lists, searches, reopens, renames,
 deletes and exports the user's conversations. A reopened answer shows only the sources the
@@ -10,11 +10,16 @@ from datetime import datetime
 
 import streamlit as st
 
-from assistant.chains import Answer
-from assistant.chains.docx_export import draft_docx_bytes
-from assistant.retrieval import IndexMissingError
+from assistant.app.ask import Answer, IndexMissingError
+from assistant.app.draft import draft_docx_bytes
+from assistant.app.history import (
+    HistoryStore,
+    conversation_markdown,
+    conversation_plain,
+    source_ids,
+    visible_answer,
+)
 from ui import components, state
-from ui.history import HistoryStore, conversation_markdown, conversation_plain, source_ids, visible_answer
 
 CONV_KEY = "conversation_id"
 URL_PARAM = "c"
@@ -69,7 +74,7 @@ def checked_answers(cid: str) -> list[Answer]:
 
 def recheck(answers: list[Answer]) -> list[Answer]:
     """`answers` as the user may see them now: sources outside their current groups (or gone
-    from the index) are dropped, with the text that quotes them (``ui.history.visible_answer``)."""
+    from the index) are dropped, with the text that quotes them (``assistant.app.history.visible_answer``)."""
     user = state.current_user()
     groups = user.groups if user else ()
     ids = [i for a in answers for i in source_ids(a)]

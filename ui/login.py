@@ -13,7 +13,7 @@ import streamlit as st
 from assistant.security import auth
 from assistant.security.accounts import AccountsError
 from assistant.security.client_address import client_address
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from ui import audit, components, persistent_login, state
 
 FLASH_KEY = "auth_flash"

@@ -1,6 +1,6 @@
 """원문 보기: the original behind a citation, opened from any source (a dialog), and a download
 of the original file. Both go through the retriever with the user's access groups
-(``assistant.original.access``); no server path reaches the page."""
+(``assistant.app.original.access``); no server path reaches the page."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from assistant.chains import Source
-from assistant.original.access import (
+from assistant.app.ask import IndexMissingError, Source
+from assistant.app.original.access import (
     OriginalFile,
     OriginalUnavailable,
     cited_chunk,
@@ -20,8 +20,8 @@ from assistant.original.access import (
     original_file,
     read_original,
 )
-from assistant.original.locate import Span
-from assistant.original.pdf_page import (
+from assistant.app.original.locate import Span
+from assistant.app.original.pdf_page import (
     PageImage,
     PageRenderError,
     best_page,
@@ -29,8 +29,7 @@ from assistant.original.pdf_page import (
     page_count,
     render_page,
 )
-from assistant.original.plan import OriginalView
-from assistant.retrieval import IndexMissingError
+from assistant.app.original.plan import OriginalView
 from assistant.security.auth import User
 from ui import audit, downloads, state
 from ui.safe_markdown import safe_html_text, safe_markdown

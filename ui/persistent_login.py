@@ -11,7 +11,7 @@ import streamlit as st
 
 from assistant.security import auth, sessions
 from assistant.security.accounts import AccountsError
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from ui import audit, components, state
 
 SESSION_KEY = "auth_persistent_id"  # the login_sessions row of this browser session

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.settings import Settings, get_settings
+from ingest.core.settings import Settings, get_settings
 
 SERVER_SCRIPT = Path(__file__).with_name("server.py")
 

@@ -19,13 +19,18 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from assistant.chains import ChainContext, Source, make_context
-from assistant.llm import llm_status
-from assistant.retrieval import HybridRetriever, IndexMissingError
+from assistant.app.ask import (
+    ChainContext,
+    HybridRetriever,
+    IndexMissingError,
+    Source,
+    llm_status,
+    make_context,
+    make_embeddings,
+)
+from assistant.app.feedback import FeedbackStore
 from assistant.security.auth import User
-from assistant.settings import Settings, get_settings
-from ingest.embeddings import make_embeddings
-from ui.feedback import FeedbackStore
+from ingest.core.settings import Settings, get_settings
 
 WARMUP_QUERY = "민원 처리기간"
 USER_KEY, SEEN_KEY, VIA_KEY, SINCE_KEY = "auth_user", "auth_last_seen", "auth_via", "auth_since"

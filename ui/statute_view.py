@@ -10,16 +10,17 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from assistant.settings import Settings
-from assistant.statute_table import side_by_side_html
-from assistant.statute_versions import (
+from assistant.app.statute_browser import (
     ArticleVersion,
     change_date,
     changed_within,
     side_by_side,
+    side_by_side_html,
+    statute_git,
+    statute_repo,
     versions_from_chunks,
 )
-from ingest import statute_git, statute_repo
+from ingest.core.settings import Settings
 from ui import state
 from ui.safe_markdown import safe_html_text
 

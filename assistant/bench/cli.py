@@ -23,8 +23,8 @@ from assistant.bench.runner import (
     default_retriever_factory,
     run_benchmark,
 )
-from assistant.retrieval import IndexMissingError
-from assistant.settings import load_settings
+from assistant.search.retrieval import IndexMissingError
+from ingest.core.settings import load_settings
 
 EXIT_OK, EXIT_ENV, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_KS = "1,5,10,20"

@@ -26,8 +26,8 @@ from assistant.bench.gold import LAW_NOT_INDEXED, resolve_item
 from assistant.chains.context import ChainContext
 from assistant.chains.evidence_gate import GatePoint, GateRates, choose_threshold, gate_score, rates
 from assistant.chains.qa import judge_sources, retrieve_sources
-from assistant.retrieval import build_retriever
-from assistant.settings import get_settings
+from assistant.search.retrieval import build_retriever
+from ingest.core.settings import get_settings
 
 SWEEP = (0.6, 0.8, 0.9, 1.0, 1.2, 1.5, 2.0, 2.5)
 DEFAULT_QA = sorted(Path(__file__).resolve().parents[2].parent.glob("shared/data/qa/*-dev.jsonl"))

@@ -1,7 +1,7 @@
 """Gold targets: the references of a QA item resolved against the index's law catalog.
 
 Matching a retrieved or cited chunk against a gold article goes through
-`assistant.legal_refs.ref_matches` — the same code the app's citation checker uses — so the
+`ingest.legal.refs.ref_matches` — the same code the app's citation checker uses — so the
 benchmark and the app cannot disagree about what "cites 제15조" means.
 """
 
@@ -13,18 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.bench.datasets import QAItem
-from assistant.legal_refs import (
-    ArticleRef,
-    LawCatalog,
-    article_label,
-    is_relative_law_name,
-    normalize_title,
-    parse_article_label,
-    parse_firesafety_refs,
-    parse_koblex_index,
-    parse_refs,
-    ref_matches,
-)
+from assistant.bench.gold_formats import parse_firesafety_refs, parse_koblex_index
+from ingest.legal.catalog import LawCatalog, is_relative_law_name
+from ingest.legal.refs import ArticleRef, parse_refs, ref_matches
+from ingest.legal.titles import article_label, normalize_title, parse_article_label
 
 # Reasons a question is not scored (keys of report.json "unresolvable_reasons").
 NO_REFERENCES = "no_references"

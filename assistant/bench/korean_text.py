@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.korean import tagged_tokens as _tokens
+from ingest.core.korean import tagged_tokens as _tokens
 
 # Kiwi punctuation/symbol tags: SF . ! ?, SP , / : ;, SS* quotes/brackets, SE …, SO - ~,
 # SW other symbols, SB list bullets (가. 1.).

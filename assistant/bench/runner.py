@@ -22,9 +22,9 @@ from assistant.bench.datasets import QADataset, QAItem
 from assistant.bench.gold import GoldTarget, first_hit_ranks, resolve_item
 from assistant.bench.metrics import MRR_K, NDCG_K, retrieval_metrics
 from assistant.chains.rewrite import suggest_provisions
-from assistant.legal_refs import LawCatalog
 from assistant.llm import make_chat_model
-from assistant.retrieval import IndexMissingError, build_retriever
+from assistant.search.retrieval import IndexMissingError, build_retriever
+from ingest.legal.catalog import LawCatalog
 
 INGEST_HINT = "먼저 `python -m ingest 경로…` 로 색인하세요"
 KEEP_RETRIEVED = 10  # retrieved sources kept per question in report.json, for eyeballing misses

@@ -18,17 +18,18 @@ from assistant.chains.context import ChainContext, get_context, make_context
 from assistant.chains.docx_export import draft_docx_bytes, write_docx
 from assistant.chains.drafting import Draft, DraftRequest
 from assistant.chains.format_check import FormatIssue, check_format
-from assistant.chains.summarize import (
+from assistant.chains.summarize import Summary
+from assistant.chains.summary import units as _units
+from assistant.chains.summary.extractive import SectionSummary
+from assistant.chains.summary.findings import Finding
+from assistant.chains.summary.units import (
     DocumentNotFoundError,
-    Finding,
-    SectionSummary,
-    Summary,
     UploadedFile,
     UploadOutsideError,
 )
 from assistant.chains.types import Answer, Source, Turn
-from assistant.retrieval import SearchFilters
-from assistant.settings import Settings, get_settings
+from assistant.search.retrieval import SearchFilters
+from ingest.core.settings import Settings, get_settings
 
 __all__ = [
     "Answer",
@@ -119,7 +120,7 @@ def indexed_documents(
     settings: Settings | None = None, *, ctx: ChainContext | None = None, groups: Sequence[str] = ()
 ) -> list[str]:
     """Titles of the indexed documents a user of `groups` may see (choices for "summarise by title")."""
-    return sorted(_summarize.indexed_documents(_ctx(settings, ctx), groups))
+    return sorted(_units.indexed_documents(_ctx(settings, ctx), groups))
 
 
 def stream_draft(

@@ -20,15 +20,11 @@ from dataclasses import dataclass, field
 
 from assistant.chains.text import paragraph_numbers, paragraph_of
 from assistant.chains.types import Source
-from assistant.korean import char_bigrams
-from assistant.legal_refs import (
-    ArticleRef,
-    LawCatalog,
-    parent_act,
-    parse_article_label,
-    parse_refs,
-    ref_matches,
-)
+from ingest.core.korean import char_bigrams
+from ingest.legal.articles import BARE_ARTICLE_REF
+from ingest.legal.catalog import LawCatalog
+from ingest.legal.refs import ArticleRef, parse_refs, ref_matches
+from ingest.legal.titles import parent_act, parse_article_label
 
 FLAG = "(⚠ 근거 미확인)"
 _MARKER = re.compile(r"\[\s*(\d{1,3}(?:\s*[,，~\-–]\s*\d{1,3})*)\s*\]")
@@ -221,13 +217,10 @@ def check_citations(text: str, sources: Sequence[Source], catalog: LawCatalog | 
     return check
 
 
-_BARE_ARTICLE = re.compile(r"제\s?(\d+)\s?조(?:의\s?(\d+))?(?:\s?제?\s?(\d+)\s?항)?")
-
-
 def _bare_refs(text: str) -> list[ArticleRef]:
     """Article references without a catalog (tests, documents without statutes): law unknown."""
     out = []
-    for m in _BARE_ARTICLE.finditer(text):
+    for m in BARE_ARTICLE_REF.finditer(text):
         label = f"제{m.group(1)}조" + (f"의{m.group(2)}" if m.group(2) else "")
         para = int(m.group(3)) if m.group(3) else None
         out.append(ArticleRef(law=None, article=label, paragraph=para, raw=m.group(0), span=m.span()))

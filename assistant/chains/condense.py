@@ -15,8 +15,8 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.chains.prompts import condense_messages
 from assistant.chains.types import Turn
-from assistant.korean import char_bigrams
 from assistant.llm import Generation, stream_chat
+from ingest.core.korean import char_bigrams
 
 _DEICTIC = re.compile(
     r"^\s*(그럼|그러면|그렇다면|그 경우|이 경우|그때|그것|이것|그건|이건|거기|그 외|그밖|또|그리고|만약|반대로|같은|위|해당)"

@@ -14,13 +14,13 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 
 from assistant.chains.text import CountTokens
-from assistant.judge import PassageJudge, load_judge
-from assistant.legal_refs import LawCatalog
 from assistant.llm import LLMUnavailableError, make_chat_model
-from assistant.retrieval import Retriever, build_retriever
-from assistant.settings import Settings
-from ingest.chunking import token_counter
-from ingest.embeddings import make_embeddings
+from assistant.search.judge import PassageJudge, load_judge
+from assistant.search.retrieval import Retriever, build_retriever
+from ingest.core.settings import Settings
+from ingest.documents.chunking import token_counter
+from ingest.index.embeddings import make_embeddings
+from ingest.legal.catalog import LawCatalog
 
 AUTO: Any = object()  # "create from the settings" marker for optional adapters
 

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from assistant.chains.format_check import parse_item
-from assistant.statute_markup import is_table_line
+from ingest.legal.markup import is_table_line
 
 FONT = "바탕"
 FONT_SIZE_PT = 12

@@ -18,15 +18,16 @@ from typing import Any, Literal
 from assistant.chains.citations import FLAG, check_citations
 from assistant.chains.context import ChainContext
 from assistant.chains.docx_export import draft_docx_bytes
-from assistant.chains.format_check import FormatIssue, check_format, symbol_for
+from assistant.chains.format_check import FormatIssue, check_format
 from assistant.chains.hwpx_export import draft_hwpx_bytes
 from assistant.chains.prompts import ECHO_REASON, draft_messages, looks_like_prompt_echo
 from assistant.chains.qa import has_evidence, highlight, is_adequate, judge_sources, retrieve_sources
 from assistant.chains.report_parts import REPORT_SECTIONS, placeholder, report_sections
 from assistant.chains.types import Mode, Source
 from assistant.llm import Generation, describe_llm_error, stream_chat
-from assistant.retrieval import SearchFilters
+from assistant.search.retrieval import SearchFilters
 from assistant.security.pii import mask_personal_data, should_mask_for_llm
+from ingest.legal.marks import DRAFT_LEAD_MARK, symbol_for
 
 DocKind = Literal["공문", "보고서"]
 END_MARK = "  끝."  # one character (2 half-width columns) after the last character
@@ -81,9 +82,6 @@ class Draft:
 
 # --- pure helpers -------------------------------------------------------------------------------
 
-_LEADING_SYMBOL = re.compile(
-    r"^(?:\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|\([가-하]\)|[①-⑳㉮-㉻]|[□■○◦\-ㆍ·•*▪►]|#+)\s*"
-)
 _DATE_KOREAN = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 _DATE_COMPACT = re.compile(r"(?<![\d.])(\d{4})[.-](\d{1,2})[.-](\d{1,2})\.?(?![\d])")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*월\s*(\d{1,2})\s*일")
@@ -110,7 +108,7 @@ def clean_line(line: str) -> str:
     """A content line without symbols the model added, its "끝." or citation markers."""
     s = line.strip().replace("**", "")
     while True:
-        t = _LEADING_SYMBOL.sub("", s, count=1)
+        t = DRAFT_LEAD_MARK.sub("", s, count=1)
         if t == s:
             break
         s = t

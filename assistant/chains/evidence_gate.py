@@ -7,7 +7,7 @@ gate (cosine = ``min_similarity``, or word share = ``min_evidence`` with cosine 
 (``python -m assistant.bench.gate``) measures false refusals and false answers over thresholds
 and reports the one to set.
 
-A judge (``assistant.judge``: a transformer that reads question and passage) moves the score by
+A judge (``assistant.search.judge``: a transformer that reads question and passage) moves the score by
 ``judge_weight × (closeness − judge_center)``: up where it finds the passage close, down where the
 static model's cosine and the shared words were all the passage had. Without a judge the score is
 unchanged, so one threshold serves both.

@@ -1,6 +1,6 @@
 """Extractive building blocks (pure): question-term weights, evidence coverage, sentence ranking.
 
-All functions take morphemes already computed (``assistant.korean.morphemes``), so they stay
+All functions take morphemes already computed (``ingest.core.korean.morphemes``), so they stay
 deterministic and cheap to test; the chains do the Kiwi call once per batch.
 """
 

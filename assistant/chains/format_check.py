@@ -14,24 +14,16 @@ import re
 from dataclasses import dataclass
 
 from assistant.chains.report_parts import placeholder_lines
-from assistant.numbering import CIRCLED_HANGUL, CIRCLED_NUMBERS_20, HANGUL_ORDER
+from ingest.legal.marks import (
+    ITEM_LEVELS,
+    LEVEL_NAMES,
+    SPECIAL_LEVELS,
+    SPECIAL_LINE,
+    SPECIAL_NAMES,
+    item_ordinal,
+    symbol_for,
+)
 
-CIRCLED_NUM = CIRCLED_NUMBERS_20
-LEVEL_NAMES = ("1.", "가.", "1)", "가)", "(1)", "(가)", "①", "㉮")
-SPECIAL_NAMES = ("□", "○", "-", "ㆍ")
-
-_ITEM_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
-    (1, re.compile(r"^(\d{1,2})\.(?:\s+|$)(?!\d)")),
-    (2, re.compile(rf"^([{HANGUL_ORDER}])\.(?:\s+|$)")),
-    (3, re.compile(r"^(\d{1,2})\)(?:\s+|$)")),
-    (4, re.compile(rf"^([{HANGUL_ORDER}])\)(?:\s+|$)")),
-    (5, re.compile(r"^\((\d{1,2})\)(?:\s+|$)")),
-    (6, re.compile(rf"^\(([{HANGUL_ORDER}])\)(?:\s+|$)")),
-    (7, re.compile(rf"^([{CIRCLED_NUM}])\s*")),
-    (8, re.compile(rf"^([{CIRCLED_HANGUL}])\s*")),
-]
-_SPECIAL = {"□": 1, "■": 1, "○": 2, "◦": 2, "-": 3, "ㆍ": 4, "·": 4}
-_SPECIAL_LINE = re.compile(r"^([□■○◦\-ㆍ·])\s+")
 # "끝" as the end mark: a token followed by a period or the end of the line ("끝나면" is not one).
 _END_ANY = re.compile(r"(?:^|(?<=\s)|(?<=\.))끝(?:\s*\.|\s*$)")
 _ATTACH = re.compile(r"^붙\s*임(\s*)(.*)$")
@@ -65,16 +57,6 @@ class ItemLine:
     symbol: str = ""
 
 
-def _ordinal(level: int, token: str) -> int:
-    if token.isascii() and token.isdigit():  # "①".isdigit() is True too
-        return int(token)
-    if token in CIRCLED_NUM:
-        return CIRCLED_NUM.index(token) + 1
-    if token in CIRCLED_HANGUL:
-        return CIRCLED_HANGUL.index(token) + 1
-    return HANGUL_ORDER.index(token) + 1
-
-
 def _indent(raw: str) -> int:
     n = 0
     for ch in raw:
@@ -94,36 +76,16 @@ def parse_item(raw: str, line_no: int = 0) -> ItemLine | None:
     s = raw.strip()
     if not s:
         return None
-    for level, pattern in _ITEM_PATTERNS:
+    for level, pattern in ITEM_LEVELS:
         m = pattern.match(s)
         if m:
             if level == 1 and re.match(r"^\d{4}\.", s):
                 return None  # a date ("2026. 11. 24.") at the start of a line
-            return ItemLine(
-                line_no, _indent(raw), level, _ordinal(level, m.group(1)), symbol=m.group(0).strip()
-            )
-    m = _SPECIAL_LINE.match(s)
+            return ItemLine(line_no, _indent(raw), level, item_ordinal(m.group(1)), symbol=m.group(0).strip())
+    m = SPECIAL_LINE.match(s)
     if m:
-        return ItemLine(line_no, _indent(raw), 0, 0, special=_SPECIAL[m.group(1)], symbol=m.group(1))
+        return ItemLine(line_no, _indent(raw), 0, 0, special=SPECIAL_LEVELS[m.group(1)], symbol=m.group(1))
     return None
-
-
-def symbol_for(level: int, index: int) -> str:
-    """The item symbol of a level (1–8) and ordinal: (2, 3) → "다."."""
-
-    def hangul(i: int) -> str:
-        return HANGUL_ORDER[(i - 1) % len(HANGUL_ORDER)]
-
-    return {
-        1: f"{index}.",
-        2: f"{hangul(index)}.",
-        3: f"{index})",
-        4: f"{hangul(index)})",
-        5: f"({index})",
-        6: f"({hangul(index)})",
-        7: CIRCLED_NUM[(index - 1) % len(CIRCLED_NUM)],
-        8: CIRCLED_HANGUL[(index - 1) % len(CIRCLED_HANGUL)],
-    }[level]
 
 
 def _expected_name(level: int, index: int) -> str:

@@ -16,20 +16,20 @@ from datetime import date
 from typing import Literal
 
 from assistant.chains.context import ChainContext
-from assistant.chains.docx_export import draft_docx_bytes
-from assistant.chains.format_check import symbol_for
-from assistant.chains.hwpx_export import draft_hwpx_bytes
-from assistant.chains.qa import retrieve_sources
-from assistant.chains.types import Source
-from assistant.deadlines import (
+from assistant.chains.deadlines import (
     Deadline,
     HolidayCalendar,
     fmt_date,
     info_disclosure_deadline,
     remedy_deadlines,
 )
-from assistant.retrieval import SearchFilters
+from assistant.chains.docx_export import draft_docx_bytes
+from assistant.chains.hwpx_export import draft_hwpx_bytes
+from assistant.chains.qa import retrieve_sources
+from assistant.chains.types import Source
+from assistant.search.retrieval import SearchFilters
 from assistant.security.personal_info import PersonalInfo, asks_for_personal_data, find_personal_info
+from ingest.legal.marks import HANGUL_ORDER, INLINE_ITEM_MARK, REQUEST_ITEM_MARK, symbol_for
 
 Decision = Literal["공개", "부분공개", "비공개"]
 LAW = "공공기관의 정보공개에 관한 법률"
@@ -53,7 +53,6 @@ GROUND_WORDS: dict[int, tuple[str, ...]] = {
 }  # fmt: skip
 _OFFICIAL = re.compile(r"공무원|담당자|주무관|직원")
 _ONGOING = ("진행 중", "진행중", "검토 중", "검토중", "협의 중", "미확정", "확정 전", "(안)", "초안")
-_ITEM_START = re.compile(r"^\s*(?:\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|[①-⑳]|[-ㆍ·•○□*])\s*")
 
 
 @dataclass
@@ -91,13 +90,10 @@ class DisclosureReview:
 # --- pure helpers -------------------------------------------------------------------------------
 
 
-# Numbered item markers inside a line: "1.", "2)", "(3)", "④", "가." at a word start.
-_INLINE_MARK = re.compile(r"(?:^|(?<=[\s/;,]))(?:(\d{1,2})[.)]|\((\d{1,2})\)|([①-⑳])|([가-하])[.)])(?=\s*\S)")
 # "2025. 1. 2.": the 1 and 2 are date parts, not items
 _DATE_BEFORE = re.compile(r"\d\s*\.\s*$")
 _DATE_AFTER = re.compile(r"\s*\d{1,2}\s*\.(?:\s|$)")
 _SEPARATORS = re.compile(r"^[\s/;,·]+|[\s/;,·]+$")
-_HANGUL_ORDER = "가나다라마바사아자차카타파하"
 # Sentence ends (not the dots of "2024. 12. 31."), ";" and " / " between unnumbered items
 _ITEM_SEPARATOR = re.compile(r"(?<=[가-힣)][.?!])\s+|\s*;\s*|\s+/\s+")
 
@@ -108,7 +104,7 @@ def _mark_value(m: re.Match[str]) -> tuple[str, int]:
         return ("num" if arabic else "paren"), int(arabic or paren)
     if circled:
         return "circled", ord(circled) - ord("①") + 1
-    return "hangul", _HANGUL_ORDER.find(hangul) + 1
+    return "hangul", HANGUL_ORDER.find(hangul) + 1
 
 
 def _numbered_items(text: str) -> list[str]:
@@ -116,7 +112,7 @@ def _numbered_items(text: str) -> list[str]:
     best: list[re.Match[str]] = []
     for kind in ("num", "paren", "circled", "hangul"):
         run: list[re.Match[str]] = []
-        for m in _INLINE_MARK.finditer(text):
+        for m in INLINE_ITEM_MARK.finditer(text):
             k, value = _mark_value(m)
             if k != kind or value != len(run) + 1:
                 continue
@@ -138,9 +134,9 @@ def split_items(request: str) -> list[str]:
     if numbered := _numbered_items(request.strip()):
         return numbered
     lines = [ln for ln in request.split("\n") if ln.strip()]
-    marked = [ln for ln in lines if _ITEM_START.match(ln)]
+    marked = [ln for ln in lines if REQUEST_ITEM_MARK.match(ln)]
     if len(marked) >= 2 or (marked and len(lines) == len(marked)):
-        return [_ITEM_START.sub("", ln, count=1).strip() for ln in marked]
+        return [REQUEST_ITEM_MARK.sub("", ln, count=1).strip() for ln in marked]
     text = " ".join(ln.strip() for ln in lines)
     parts = [p.strip() for p in _ITEM_SEPARATOR.split(text) if len(p.strip()) >= 4]
     return parts or ([text.strip()] if text.strip() else [])

@@ -30,14 +30,14 @@ from assistant.chains.prompts import (
 from assistant.chains.rewrite import suggest_provisions
 from assistant.chains.text import CountTokens, paragraph_of, split_sentences, truncate_to_tokens
 from assistant.chains.types import Answer, Source, Turn
-from assistant.korean import morphemes
-from assistant.legal_refs import ref_matches
 from assistant.llm import Generation, describe_llm_error, stream_chat
-from assistant.retrieval import SearchFilters, analyze_query
+from assistant.search.retrieval import SearchFilters, analyze_query
 from assistant.security.guard import check_question
 from assistant.security.pii import mask_personal_data, should_mask_for_llm
-from assistant.settings import ChainSettings
-from assistant.statute_markup import clean_quote, is_table_line
+from ingest.core.korean import morphemes
+from ingest.core.settings import ChainSettings
+from ingest.legal.markup import clean_quote, is_table_line
+from ingest.legal.refs import ref_matches
 
 NO_EVIDENCE = "관련 근거를 찾지 못했습니다."
 NO_EVIDENCE_DETAIL = (

@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from assistant.chains.prompts import looks_like_prompt_echo, rewrite_messages
-from assistant.korean import char_bigrams
 from assistant.llm import Generation, stream_chat
 from assistant.security.pii import mask_personal_data, should_mask_for_llm
+from ingest.core.korean import char_bigrams
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-# Re-exported for older callers; masking lives in assistant.security.pii.
-from assistant.numbering import CIRCLED_NUMBERS, circled_number
 from assistant.security.pii import mask_personal_data as mask_personal_data
+
+# Re-exported for older callers; masking lives in assistant.security.pii.
+from ingest.legal.marks import PARAGRAPH_START, circled_number
 
 CountTokens = Callable[[str], int]
 
-_PARAGRAPH = re.compile(rf"^\s*(?:\*\*)?([{CIRCLED_NUMBERS}])")
 # Sentence ends inside one line: "…한다. 다만, …" / "…경우? …". Item numbers ("1. ") and dates
 # ("2023.3.14") are not preceded by a Hangul syllable + period, so they never split.
 _SENTENCE_END = re.compile(r"(?<=[가-힣]\.)\s+(?=\S)|(?<=[?!])\s+(?=\S)")
@@ -30,7 +30,7 @@ class Sentence:
 
 def paragraph_of(line: str) -> int:
     """``"① …"`` → 1; 0 when the line does not start a 항."""
-    m = _PARAGRAPH.match(line)
+    m = PARAGRAPH_START.match(line)
     return circled_number(m.group(1)) if m else 0
 
 

@@ -53,11 +53,12 @@ from sqlalchemy import (
     text,
 )
 
+from assistant.security import auth
 from assistant.security.audit_anchor import Anchor, log_identity, read_anchor, write_anchor
 from assistant.security.keyfile import load_or_create_key, read_key
 from assistant.security.pii import mask_personal_data
 from assistant.security.storage import is_sqlite, make_engine, one_per_url
-from assistant.settings import get_settings
+from ingest.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -443,3 +444,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def record(
+    settings: Any,
+    event: str,
+    user: auth.User | None,
+    *,
+    login: str | None = None,
+    question: str | None = None,
+    sources: Sequence[str] = (),
+    backend: str | None = None,
+    detail: str | None = None,
+    status: str | None = None,
+    ref_id: int | None = None,
+) -> int | None:
+    """Record `event` for `user` (or for the attempted `login` when nobody is logged in); the
+    row id, or None when the log failed."""
+    who = login if login is not None else (user.login if user else "")
+    try:
+        return get_audit_log(settings).record(
+            event,
+            who,
+            user.role if user else "",
+            question=question,
+            sources=tuple(sources),
+            backend=backend,
+            detail=detail,
+            status=status,
+            ref_id=ref_id,
+        )
+    except Exception as exc:
+        log.error("audit event %r of %r not recorded: %s", event, who, type(exc).__name__, exc_info=exc)
+        return None

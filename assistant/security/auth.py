@@ -34,7 +34,7 @@ from assistant.security.accounts import (
 )
 from assistant.security.password_policy import PasswordPolicy, check_password
 from assistant.security.throttle import LoginThrottle, LoginThrottled, ThrottlePolicy, get_throttle
-from assistant.settings import Settings, get_settings
+from ingest.core.settings import Settings, get_settings
 
 __all__ = [
     "ROLES",

@@ -12,11 +12,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ingest.loaders import describe_content, sniff_format
-from ingest.loaders.image import check_image
-from ingest.loaders.pdf import check_page_count, open_reader
-from ingest.loaders.ziputil import check_zip_safety
-from ingest.model import ErrorKind, LoaderError, LoadLimits
+from ingest.core.model import ErrorKind, LoaderError, LoadLimits
+from ingest.documents.loaders import describe_content, sniff_format
+from ingest.documents.loaders.image import check_image
+from ingest.documents.loaders.pdf_text import check_page_count, open_reader
+from ingest.documents.loaders.ziputil import check_zip_safety
 
 # Invisible characters that only hide text from a reviewer: dropped from questions.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))

@@ -28,7 +28,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, 
 
 from assistant.security.keyfile import load_or_create_key
 from assistant.security.storage import TableStore, one_per_url
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 
 COOKIE_NAME = "assistant_session"
 CODE_SECONDS = 120.0  # a login's one-time code must reach the gate this soon

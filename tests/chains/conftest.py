@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage
 from pydantic import Field
 
 from assistant.chains.context import ChainContext, make_context
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from tests.conftest import build_test_index
 
 STATUTES = [
@@ -65,7 +65,7 @@ def chain_settings(
 
 @pytest.fixture(scope="session")
 def shared_retriever(chain_settings: Settings, embeddings: Any) -> Any:
-    from assistant.retrieval import HybridRetriever
+    from assistant.search.retrieval import HybridRetriever
 
     return HybridRetriever(chain_settings, embeddings=embeddings)
 

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.chains.citations import FLAG, check_citations, claim_paragraphs, normalize_markers, renumber
 from assistant.chains.types import Source
-from assistant.legal_refs import LawCatalog
+from ingest.legal.catalog import LawCatalog
 
 CATALOG = LawCatalog(
     [

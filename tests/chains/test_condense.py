@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.chains.condense import rule_condense
-from assistant.legal_refs import LawCatalog
+from ingest.legal.catalog import LawCatalog
 
 CATALOG = LawCatalog(["공공기관의 정보공개에 관한 법률", "민원 처리에 관한 법률", "개인정보 보호법"])
 HISTORY = [

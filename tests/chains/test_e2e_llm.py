@@ -29,7 +29,7 @@ from assistant.chains.prompts import ECHO_REASON, looks_like_prompt_echo
 from assistant.chains.qa import UNCITED_NOTE, finish_generated, retrieve_sources
 from assistant.chains.rewrite import suggest_provisions, useful_hint
 from assistant.llm import llm_status, make_chat_model
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 
 MAX_TOKENS = 32  # answers are plumbing checks; a short budget keeps the test under two minutes
 THREADS = os.environ.get("LLM_E2E_THREADS", "1")  # 1 thread is far faster than 2 on a busy 2-core box

@@ -12,9 +12,9 @@ from assistant.chains.context import make_context
 from assistant.chains.evidence_gate import GatePoint, choose_threshold, gate_score, rates, source_score
 from assistant.chains.qa import is_adequate
 from assistant.chains.types import Source
-from assistant.judge import E5Judge, load_judge
-from assistant.retrieval import HybridRetriever
-from assistant.settings import ChainSettings
+from assistant.search.judge import E5Judge, load_judge
+from assistant.search.retrieval import HybridRetriever
+from ingest.core.settings import ChainSettings
 from tests.conftest import PROJECT_ROOT, build_test_index
 
 # What the UI tests index: 민원처리법 and its 시행령 as shipped, plus the sample guidelines.
@@ -106,7 +106,7 @@ def test_the_judge_reads_a_passage_once_and_keeps_a_bounded_cache(monkeypatch: p
         return passage(texts)
 
     monkeypatch.setattr(engine, "passage", counting_passage)
-    monkeypatch.setattr("assistant.judge.CACHED_PASSAGES", 2)
+    monkeypatch.setattr("assistant.search.judge.CACHED_PASSAGES", 2)
     a, b, c = (
         "전입한 날부터 14일 이내에 신고하여야 한다.",
         "10일 이내에 공개 여부를 결정한다.",

@@ -22,10 +22,10 @@ from assistant.chains.hwpx_export import (
     layout_blocks,
     write_hwpx,
 )
-from ingest.loaders.hwpx import load_hwpx
-from ingest.loaders.textnorm import normalize_text, tidy_lines
-from ingest.model import LoadLimits
-from ingest.tables import TABLE_OPEN
+from ingest.core.model import LoadLimits
+from ingest.documents.loaders.hwpx import load_hwpx
+from ingest.documents.loaders.textnorm import normalize_text, tidy_lines
+from ingest.documents.tables import TABLE_OPEN
 from tests.chains.test_drafting import REQUEST
 
 HP = "{http://www.hancom.co.kr/hwpml/2011/paragraph}"
@@ -118,7 +118,7 @@ def test_package_is_valid_owpml() -> None:
 def test_round_trip_our_loader_and_python_hwpx(tmp_path: Path) -> None:
     path = write_hwpx(LETTER, tmp_path / "초안.hwpx")
     ours = load_hwpx(path, LoadLimits()).text
-    # Our loader reads the table-shaped 결문 as rows with their headers (ingest.tables): the text
+    # Our loader reads the table-shaped 결문 as rows with their headers (ingest.documents.tables): the text
     # before it reads back verbatim, and every cell of it is there.
     expected = tidy_lines(normalize_text("\n".join(expected_lines(LETTER))))
     before_table = ours.split(TABLE_OPEN, 1)[0].rstrip()

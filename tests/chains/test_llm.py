@@ -16,7 +16,7 @@ from assistant.llm import (
     llm_status,
     make_chat_model,
 )
-from assistant.settings import LLMSettings, load_settings
+from ingest.core.settings import LLMSettings, load_settings
 
 
 def _closed_port() -> int:

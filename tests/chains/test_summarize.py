@@ -15,7 +15,9 @@ from assistant.chains import (
     stream_summary,
     summarize,
 )
-from assistant.chains.summarize import Unit, find_findings, parse_bullets
+from assistant.chains.summarize import parse_bullets
+from assistant.chains.summary.findings import find_findings
+from assistant.chains.summary.units import Unit
 from tests.chains.conftest import PLANTED_TITLE, fake_llm
 from tests.conftest import PROJECT_ROOT
 

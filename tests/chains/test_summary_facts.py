@@ -12,9 +12,9 @@ from assistant.bench.facts.__main__ import main as fact_bench
 from assistant.bench.facts.documents import RFP_TITLE, regulation_text, rfp_docx
 from assistant.chains import Summary, UploadedFile, summarize
 from assistant.chains.context import ChainContext, make_context
+from assistant.chains.doc_facts import parse_amount, won_label
 from assistant.chains.hwpx_export import draft_hwpx_bytes
-from assistant.doc_facts import parse_amount, won_label
-from assistant.settings import load_settings
+from ingest.core.settings import load_settings
 
 DIST_NOTICE = "hwp/EDGE_배포용문서_강남세움복지관_공고_제2024-08호_시설관리원_용역입찰.hwp"
 

@@ -17,7 +17,7 @@ from hwpx.tools.package_validator import validate_package
 from assistant.chains.context import ChainContext, make_context
 from assistant.chains.info_disclosure import PROPOSAL_NOTE, classify_item, review_request, split_items
 from assistant.chains.press_release import PressRequest, draft_press_release
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from tests.conftest import build_test_index
 
 REQUEST = """1. 2025년 ○○동 주민센터 신축 공사 관련 주민 설명회 참석자 명단(성명, 연락처 포함)
@@ -39,7 +39,7 @@ def disclosure_settings(
 
 @pytest.fixture()
 def ctx(disclosure_settings: Settings, embeddings: Any) -> ChainContext:
-    from assistant.retrieval import HybridRetriever
+    from assistant.search.retrieval import HybridRetriever
 
     retriever = HybridRetriever(disclosure_settings, embeddings=embeddings)
     return make_context(disclosure_settings, retriever=retriever, llm=None)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from assistant.settings import Settings, load_settings
+from ingest.core.settings import Settings, load_settings
 
 _TALLY: Counter[str] = Counter()
 

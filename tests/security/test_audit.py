@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from assistant.security.audit import EVENTS, AuditLog, get_audit_log
-from assistant.settings import Settings
-from ingest.chroma_server import free_port
+from ingest.core.settings import Settings
+from ingest.index.chroma_server import free_port
 from tests.conftest import unavailable
 
 SECRETS_QUESTION = "민원인 900101-1234568, 연락처 010-1234-5678, hong@example.com 의 처리기간은?"
@@ -228,8 +228,8 @@ def test_shared_state_lives_in_postgres_when_several_instances_run(
 ) -> None:
     """Probe finding 11: with PostgreSQL URLs, feedback, login throttling and the audit log are
     shared by all instances and no SQLite file (whose WAL must not sit on NFS) is written."""
+    from assistant.app.feedback import FeedbackStore
     from assistant.security.throttle import LoginThrottle, LoginThrottled, ThrottlePolicy
-    from ui.feedback import FeedbackStore
 
     monkeypatch.chdir(tmp_path)
     first, second = FeedbackStore(postgres_url), FeedbackStore(postgres_url)

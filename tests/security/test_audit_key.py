@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, make_url, text
 
 from assistant.security.audit import GENESIS, AuditLog, main, row_hash
-from assistant.settings import get_settings
+from ingest.core.settings import get_settings
 from tests.security.test_audit import postgres_url  # noqa: F401 - the real PostgreSQL fixture
 
 FIELDS = ("ts", "event", "user", "role", "question", "sources", "backend", "detail", "status", "ref_id")

@@ -13,7 +13,7 @@ from streamlit.runtime.context import StreamlitHeaders
 from assistant.security import auth
 from assistant.security.client_address import client_address, parse_networks
 from assistant.security.throttle import LoginThrottle
-from assistant.settings import Settings, load_settings
+from ingest.core.settings import Settings, load_settings
 from tests.ui.conftest import ADMIN, STAFF, write_accounts
 from ui import login
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.security.guard import InputRejected, check_question, check_upload
-from assistant.settings import Settings, load_settings
+from ingest.core.settings import Settings, load_settings
 
 # --- questions ----------------------------------------------------------------------------------
 
@@ -247,9 +247,9 @@ def test_good_uploads_pass(name: str, build, fmt: str, sec_settings: Settings) -
 
 @pytest.mark.hostile("refuse")
 def test_ingest_refuses_a_pdf_over_the_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.settings import get_settings
-    from ingest.loaders import load_document
-    from ingest.model import ErrorKind, LoaderError, LoadLimits
+    from ingest.core.model import ErrorKind, LoaderError, LoadLimits
+    from ingest.core.settings import get_settings
+    from ingest.documents.loaders import load_document
 
     monkeypatch.setattr(get_settings().security, "max_upload_pages", 3)
     path = tmp_path / "긴문서.pdf"
@@ -263,9 +263,9 @@ def test_ingest_refuses_a_pdf_over_the_page_limit(tmp_path: Path, monkeypatch: p
 def test_ingest_takes_the_zip_limit_from_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.settings import get_settings
-    from ingest.loaders import load_document
-    from ingest.model import ErrorKind, LoaderError, LoadLimits
+    from ingest.core.model import ErrorKind, LoaderError, LoadLimits
+    from ingest.core.settings import get_settings
+    from ingest.documents.loaders import load_document
 
     path = tmp_path / "큰압축.hwpx"
     path.write_bytes(

@@ -20,7 +20,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from assistant.chains import DraftRequest, UploadedFile, answer_question, draft_document, summarize
 from assistant.chains.context import ChainContext
 from assistant.chains.prompts import CONDENSE_SYSTEM, DRAFT_SYSTEM, QA_SYSTEM, SUMMARY_SYSTEM
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from tests.chains.conftest import RecordingChatModel
 
 INJECTIONS = [

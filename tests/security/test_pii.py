@@ -7,7 +7,7 @@ from stdnum.kr.rrn import calc_check_digit
 
 from assistant.chains import text as chain_text
 from assistant.security.pii import find_pii, luhn_ok, mask_personal_data, mask_pii, should_mask_for_llm
-from assistant.settings import load_settings
+from ingest.core.settings import load_settings
 
 
 def rrn(first12: str) -> str:

@@ -17,17 +17,17 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from assistant.app.feedback import FeedbackStore
 from assistant.security import auth
 from assistant.security.accounts import Account, AccountsError, load_accounts, save_account
 from assistant.security.audit import AuditLog, get_audit_log
 from assistant.security.guard import InputRejected, check_upload
 from assistant.security.throttle import LoginThrottle, LoginThrottled
-from assistant.settings import Settings
-from ingest.loaders import load_document
-from ingest.loaders.hwp import _decompress
-from ingest.model import ErrorKind, LoaderError, LoadLimits
+from ingest.core.model import ErrorKind, LoaderError, LoadLimits
+from ingest.core.settings import Settings
+from ingest.documents.loaders import load_document
+from ingest.documents.loaders.hwp import _decompress
 from tests.ui.conftest import ADMIN, STAFF, write_accounts
-from ui.feedback import FeedbackStore
 from ui.gate import AnonymousGate, upload_session_id
 from ui.safe_markdown import safe_html_text, safe_markdown
 
@@ -312,7 +312,7 @@ def test_odd_file_names_get_a_clear_refusal(name: str, sec_settings: Settings) -
 def test_long_name_upload_on_the_admin_page_is_refused_not_crashed(
     sec_settings: Settings, tmp_path: Path
 ) -> None:
-    from ui import admin
+    from assistant.app import index_admin as admin
 
     sec_settings.ui.upload_dir = tmp_path / "uploads"
     result = admin.save_uploads(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.llm import api_key
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from tests.conftest import PROJECT_ROOT
 
 SECRET = "sk-test-7f3a9c1e55d2"

@@ -13,7 +13,7 @@ import pytest
 from assistant.security import sessions
 from assistant.security.accounts import Account, save_account
 from assistant.security.auth import User, credential_of, hash_password, refresh_user
-from assistant.settings import load_settings
+from ingest.core.settings import load_settings
 from tests.security.test_audit import postgres_url  # noqa: F401 - the real PostgreSQL fixture
 from tests.ui.test_auth import FakeClock as Clock
 from ui import cookie_gate
@@ -140,7 +140,7 @@ def call(app: Any, method: str, path: str, body: bytes = b"", headers: dict[str,
 def test_the_gate_sets_and_clears_an_httponly_strict_cookie(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.settings import get_settings
+    from ingest.core.settings import get_settings
 
     monkeypatch.setenv("ASSISTANT_SECURITY__STATE_URL", f"sqlite:///{tmp_path / 'state.sqlite3'}")
     monkeypatch.setenv("ASSISTANT_SECURITY__SESSION_SECRET_FILE", str(tmp_path / "session.key"))

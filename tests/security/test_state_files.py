@@ -21,7 +21,7 @@ from tests.conftest import PROJECT_ROOT
 APP = """
 import sys
 from assistant.security import sessions, throttle
-from assistant.settings import get_settings
+from ingest.core.settings import get_settings
 
 s = get_settings()
 limiter, tokens = throttle.get_throttle(s), sessions.get_tokens(s)

@@ -16,7 +16,7 @@ import pytest
 
 from assistant.security.accounts import Account, save_account
 from assistant.security.auth import User, hash_password
-from assistant.settings import get_settings
+from ingest.core.settings import get_settings
 from tests.conftest import PRESS_PDF, PROJECT_ROOT, RESTRICTED_PDF, STATUTE_PDF, build_test_index
 
 APP = PROJECT_ROOT / "ui" / "app.py"

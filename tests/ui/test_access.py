@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.security.accounts import Account, save_account
 from assistant.security.auth import User
-from assistant.settings import get_settings
+from ingest.core.settings import get_settings
 from tests.conftest import build_test_index
 from tests.test_access_groups import QUESTION, RESTRICTED
 from tests.ui.conftest import app_environment, open_app

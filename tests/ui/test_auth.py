@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app import index_admin as admin
 from assistant.security import auth
 from assistant.security.accounts import Account, AccountsError, load_accounts, save_account
 from assistant.security.audit import get_audit_log
 from assistant.security.throttle import LoginThrottle, LoginThrottled
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from tests.ui.conftest import ADMIN, STAFF, write_accounts
-from ui import admin
 
 
 class FakeClock:

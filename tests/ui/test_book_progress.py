@@ -1,4 +1,4 @@
-"""관리 shows the background indexing of the statute book (ingest.book): running, stopped, done."""
+"""관리 shows the background indexing of the statute book (ingest.job.book): running, stopped, done."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import book_status
-from ingest.book_status import BookProgress
+from ingest.job import book_status
+from ingest.job.book_status import BookProgress
 from tests.ui.conftest import ADMIN, open_app
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from assistant.settings import load_settings
+from ingest.core.settings import load_settings
 from tests.conftest import PROJECT_ROOT
 from tests.ui.conftest import (
     ADMIN,
@@ -377,8 +377,8 @@ def test_press_release_and_disclosure_notice_download(
 ) -> None:
     """보도자료 and 정보공개 결정 통지서 in the browser, each downloaded as .hwpx (read back by the
     project's HWPX loader) and .docx."""
-    from ingest.loaders.hwpx import load_hwpx
-    from ingest.model import LoadLimits
+    from ingest.core.model import LoadLimits
+    from ingest.documents.loaders.hwpx import load_hwpx
 
     open_page(page, served_app, "draft", '[data-testid="stForm"]')
     _radio(page, "보도자료")

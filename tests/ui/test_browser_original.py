@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from assistant.original.pdf_page import render_page
-from assistant.settings import load_settings
+from assistant.app.original.pdf_page import render_page
+from ingest.core.settings import load_settings
 from tests.conftest import PRESS_PDF
 from tests.ui.conftest import PDF_QUESTION
 from tests.ui.test_browser import ask, browser, chromium, open_page, serve_app  # noqa: F401

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.security.auth import User
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from tests.ui.conftest import ADMIN
 from ui.downloads import TICKET_MARK, DownloadRefused, Offer, Tickets, redeem, ticket_id_of
 from ui.gate import media_name, without_forged_widgets

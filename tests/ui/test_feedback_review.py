@@ -1,5 +1,5 @@
-"""Feedback review (ui.feedback): a 👎 names the right article (checked against the indexed law
-titles with assistant.legal_refs), the review queue marks items reviewed/rejected with a
+"""Feedback review (assistant.app.feedback): a 👎 names the right article (checked against the indexed law
+titles with ingest.legal.refs), the review queue marks items reviewed/rejected with a
 corrected article, and the export is read back by the benchmark's own reader."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app.feedback import FeedbackStore, gold_reference, main
 from assistant.bench.datasets import read_qa_file
-from ui.feedback import FeedbackStore, gold_reference, main
 
 TITLES = ["민원 처리에 관한 법률", "민원 처리에 관한 법률 시행령", "개인정보 보호법"]
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app import index_admin as admin
+from assistant.app.feedback import FeedbackStore
 from assistant.security.auth import User
-from assistant.settings import Settings
-from ui import admin
+from ingest.core.settings import Settings
 from ui.components import highlight_html, source_facts
-from ui.feedback import FeedbackStore
 
 
 def test_feedback_store_round_trip(tmp_path: Path) -> None:

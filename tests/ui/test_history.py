@@ -1,4 +1,4 @@
-"""Saved conversations (ui.history) on real SQLite stores and, once, the real PostgreSQL server:
+"""Saved conversations (assistant.app.history) on real SQLite stores and, once, the real PostgreSQL server:
 search, rename, delete, retention, one user never sees another's, personal data masked, and
 reopened answers re-checked against the user's current access groups (the retriever's
 group-checked get_chunks over the UI test index)."""
@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
+from assistant.app.history import HistoryStore, conversation_markdown, source_ids, visible_answer
 from assistant.chains import Answer, Source
-from assistant.retrieval import SearchFilters
+from assistant.search.retrieval import SearchFilters
 from tests.conftest import PROJECT_ROOT, build_test_index
 from tests.security.test_audit import postgres_url  # noqa: F401 - the real PostgreSQL fixture
 from tests.test_access_groups import QUESTION, RESTRICTED
 from tests.ui.conftest import UI_STATUTES
 from tests.ui.test_auth import FakeClock as Clock
-from ui.history import HistoryStore, conversation_markdown, source_ids, visible_answer
 
 
 def answer(question: str, text: str = "답변입니다 [1].", ids: tuple[str, ...] = ("c1",)) -> Answer:
@@ -126,8 +126,8 @@ def test_markdown_export_has_questions_answers_and_sources() -> None:
 @pytest.fixture(scope="module")
 def restricted_retriever(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Any:
     """A retriever over one shipped statute plus a guideline in a folder restricted to 감사."""
-    from assistant.retrieval import HybridRetriever
-    from assistant.settings import get_settings
+    from assistant.search.retrieval import HybridRetriever
+    from ingest.core.settings import get_settings
 
     root = tmp_path_factory.mktemp("history-access")
     rules = json.dumps({str(root / "src" / "감사"): ["감사"]}, ensure_ascii=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.string_util import is_emoji
 
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 from ui.korean_shell import PAGE_ICON, backend_label, role_label, shell_css
 
 

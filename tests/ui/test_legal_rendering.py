@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from ingest.chunking import split_articles
+from ingest.documents.chunking import split_articles
 from ui.components import highlight_html
 from ui.safe_markdown import safe_markdown
 

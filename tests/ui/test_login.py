@@ -12,12 +12,13 @@ import pytest
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
+from assistant.app import index_admin as admin
 from assistant.security import auth
 from assistant.security.accounts import dumps, load_accounts, save_account
 from assistant.security.audit import AuditEntry, get_audit_log
-from assistant.settings import get_settings
+from ingest.core.settings import get_settings
 from tests.ui.conftest import ADMIN, APP, QUESTION, STAFF
-from ui import admin, login, state
+from ui import login, state
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
@@ -173,7 +174,7 @@ def test_login_starts_a_new_session_id() -> None:
 
 
 def test_the_audit_row_is_written_before_any_answer_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.chains
+    import assistant.app.ask
 
     seen_before_text: list[list[tuple[str | None, str | None]]] = []
 
@@ -183,7 +184,7 @@ def test_the_audit_row_is_written_before_any_answer_text(monkeypatch: pytest.Mon
         yield "민원 처리기간은 "
         raise StopException()  # the user pressed Stop (or closed the tab) mid-answer
 
-    monkeypatch.setattr(assistant.chains, "stream_answer", stopped_midway)
+    monkeypatch.setattr(assistant.app.ask, "stream_answer", stopped_midway)
     at = submit(start(), STAFF[0], STAFF[1])
     at.chat_input(key="question").set_value(QUESTION).run()
     assert seen_before_text == [[("started", QUESTION)]]
@@ -193,13 +194,13 @@ def test_the_audit_row_is_written_before_any_answer_text(monkeypatch: pytest.Mon
 
 
 def test_an_answer_that_fails_is_logged_as_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.chains
+    import assistant.app.ask
 
     def broken(question: str, **kwargs: Any):
         yield "부분 "
         raise RuntimeError("chain broke")
 
-    monkeypatch.setattr(assistant.chains, "stream_answer", broken)
+    monkeypatch.setattr(assistant.app.ask, "stream_answer", broken)
     at = submit(start(), STAFF[0], STAFF[1])
     at.chat_input(key="question").set_value(QUESTION).run()
     done = get_audit_log(get_settings()).recent(1, event="ask")[0]

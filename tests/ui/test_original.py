@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.original.access import REFUSED
-from ingest.manifest import Manifest
+from assistant.app.original.access import REFUSED
+from ingest.index.manifest import Manifest
 from tests.ui.conftest import ADMIN, PDF_QUESTION, QUESTION, STAFF, app_environ, open_app
 
 
@@ -133,8 +133,8 @@ def test_a_law_go_kr_statute_shows_its_article_and_its_printed_page(original_env
 
 
 def test_page_notes_say_what_the_highlight_shows() -> None:
-    from assistant.original.pdf_page import PageImage
-    from assistant.original.plan import OriginalView
+    from assistant.app.original.pdf_page import PageImage
+    from assistant.app.original.plan import OriginalView
     from ui.original import OCR_NOTE, page_note
 
     view = OriginalView("pdf", "a.pdf", page=3, passage="인용")

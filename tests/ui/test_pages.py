@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.app.feedback import FeedbackStore
 from tests.ui.conftest import ADMIN, GUIDELINE_TEXT, OFF_TOPIC, QUESTION, open_app
-from ui.feedback import FeedbackStore
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
@@ -156,12 +156,12 @@ def test_llm_down_status_and_fallback(env_override: Any) -> None:
 
 
 def test_unexpected_error_is_a_korean_message_not_a_trace(monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.chains
+    import assistant.app.ask
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(assistant.chains, "stream_answer", broken)
+    monkeypatch.setattr(assistant.app.ask, "stream_answer", broken)
     at = ask(open_app(), QUESTION)
     assert any("예기치 않은 오류" in e and "관리자" in e for e in texts(at.error))
     assert not at.exception

@@ -10,7 +10,7 @@ import pytest
 from assistant.security import auth
 from assistant.security.accounts import load_accounts
 from assistant.security.password_policy import PasswordPolicy, check_password, password_problems
-from assistant.settings import Settings
+from ingest.core.settings import Settings
 
 POLICY = PasswordPolicy(min_length=10, min_classes=2)
 

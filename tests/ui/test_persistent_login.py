@@ -14,7 +14,7 @@ import pytest
 from assistant.security import sessions
 from assistant.security.accounts import load_accounts, save_account
 from assistant.security.auth import hash_password, user_of
-from assistant.settings import get_settings
+from ingest.core.settings import get_settings
 from tests.ui.conftest import STAFF
 from tests.ui.test_login import last_audit, on_login_page, start, submit
 from ui import persistent_login

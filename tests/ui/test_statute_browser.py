@@ -1,6 +1,6 @@
 """The 신구조문 대비 page in Chromium: the highlighted changes reach the page as real <del>/<ins>
 elements (Streamlit keeps the table's HTML), with the repository found through the sync state the
-way `python -m ingest.statutes sync` leaves it. Fixtures of test_browser.py (its own app process)."""
+way `python -m ingest.statutes.sync sync` leaves it. Fixtures of test_browser.py (its own app process)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ingest import statute_git as sg
+from ingest.statutes import git as sg
 from tests.ui import test_browser as tb
 from tests.ui.test_browser import open_page, shot
 

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.app import index_admin as admin
 from assistant.security.audit import get_audit_log
-from assistant.settings import get_settings
-from ingest import document_dates
-from ingest.pipeline import run_ingest
+from ingest.core.settings import get_settings
+from ingest.documents import dates as document_dates
+from ingest.job.pipeline import run_ingest
 from tests.ui.conftest import ADMIN, QUESTION, STAFF, open_app
 from tests.ui.test_pages import fill_draft
-from ui import admin, state
+from ui import state
 
 AMENDED = "연장지침.md"  # cites 민원처리법 시행령 제21조: amended 2026-05-06 (2444bec)
 UNCHANGED = "목적지침.md"  # cites 민원처리법 제1조: unchanged since 2025

@@ -1,5 +1,5 @@
 """관리 (admins only): corpus statistics, upload/re-index with live progress, remove a document,
-system status, 지침 점검 (citations of amended articles), feedback, audit trail. The actions live in ``ui.admin``, which refuses anyone but
+system status, 지침 점검 (citations of amended articles), feedback, audit trail. The actions live in ``assistant.app.index_admin``, which refuses anyone but
 an admin; a staff member who opens /admin sees the refusal."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ingest import book_status
-from ingest.pipeline import IngestReport
-from ui import admin, feedback_review, state, statute_view
+from assistant.app import index_admin as admin
+from assistant.app.index_admin import IngestReport, book_status
+from ui import feedback_review, state, statute_view
 from ui.korean_shell import backend_label, role_label
 from ui.safe_markdown import safe_markdown
 
@@ -113,7 +113,7 @@ def stats_section() -> None:
 
 @st.fragment(run_every=10)
 def book_section() -> None:
-    """Progress of the background indexing of the whole statute book (``ingest.book``); refreshed
+    """Progress of the background indexing of the whole statute book (``ingest.job.book``); refreshed
     every 10 s while it runs."""
     progress = book_status.read(Path(state.settings().store.db_dir))
     if progress is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest import statute_repo
+from assistant.app.statute_browser import statute_repo
 from ui import state, statute_view
 
 st.title("신구조문 대비")
@@ -22,7 +22,7 @@ source = st.radio("자료", sources, horizontal=True, key="cmp_source")
 if at is None:
     st.caption(
         "법령 저장소(legalize-kr)가 설정되지 않아 색인에 있는 과거 조문만 비교합니다 "
-        "(설정 `statutes.repo`, 또는 `python -m ingest.statutes sync 저장소 --history`)."
+        "(설정 `statutes.repo`, 또는 `python -m ingest.statutes.sync sync 저장소 --history`)."
     )
 if source == statute_view.FROM_REPO and at is not None:
     st.caption(f"저장소 `{at.path}` · 커밋 {at.commit[:10]}")

@@ -7,11 +7,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.chains import Draft, DraftRequest, check_format, draft_docx_bytes, stream_draft
-from assistant.chains.format_check import FormatIssue
-from assistant.chains.hwpx_export import draft_hwpx_bytes
+from assistant.app.draft import (
+    Draft,
+    DraftRequest,
+    FormatIssue,
+    check_format,
+    draft_docx_bytes,
+    draft_hwpx_bytes,
+    stream_draft,
+)
+from assistant.app.index_admin import safe_name
 from ui import audit, components, draft_modes, state
-from ui.admin import safe_name
 from ui.safe_markdown import safe_html_text
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

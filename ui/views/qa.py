@@ -7,8 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.chains import Answer, stream_answer
-from assistant.retrieval import IndexMissingError, SearchFilters
+from assistant.app.ask import Answer, IndexMissingError, SearchFilters, stream_answer
 from assistant.security.guard import InputRejected, check_question
 from ui import audit, components, feedback_review, history_panel, state
 

@@ -8,20 +8,20 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.chains import (
+from assistant.app.ask import IndexMissingError
+from assistant.app.index_admin import safe_name
+from assistant.app.summarise import (
+    FACT_NAMES,
     DocumentNotFoundError,
+    LoaderError,
     Summary,
     UploadedFile,
     UploadOutsideError,
     indexed_documents,
     stream_summary,
 )
-from assistant.doc_facts import FACT_NAMES
-from assistant.retrieval import IndexMissingError
 from assistant.security.guard import InputRejected, check_upload
-from ingest.model import LoaderError
 from ui import audit, components, downloads, state
-from ui.admin import safe_name
 
 UPLOAD_TYPES = ["pdf", "hwpx", "hwp", "docx", "txt", "md", "png", "jpg", "jpeg", "tif", "tiff"]
 INDEXED, UPLOADED = "색인된 문서", "파일 올리기"

@@ -18,12 +18,13 @@ from pathlib import Path
 from assistant.bench.facts.documents import DOCUMENTS, EvalDocument
 from assistant.bench.facts.score import DocumentScore, score_summary
 from assistant.chains.context import make_context
-from assistant.chains.summarize import Summary, UploadedFile, stream_summary
+from assistant.chains.summarize import Summary, stream_summary
+from assistant.chains.summary.units import UploadedFile
 from assistant.chains.types import format_source_label
-from assistant.settings import load_settings
-from ingest.chunking import chunk_document, token_counter
-from ingest.loaders import load_document
-from ingest.model import LoadLimits
+from ingest.core.model import LoadLimits
+from ingest.core.settings import load_settings
+from ingest.documents.chunking import chunk_document, token_counter
+from ingest.documents.loaders import load_document
 
 
 def _summary(path: Path, upload_dir: Path) -> Summary:
